@@ -1,0 +1,36 @@
+# Targets a newcomer guesses. npm scripts hold the commands; make is a thin front door.
+.PHONY: install dev build test check bench deploy rotate-key retire-key destroy clean
+
+install:
+	npm ci
+
+dev: install
+	npm start
+
+build:
+	npm run build
+
+test:
+	npm test
+
+check:
+	npm run check
+
+bench:
+	npm run bench
+
+# --- deployment (terraform/) ---
+deploy: build
+	bash scripts/deploy.sh apply
+
+rotate-key:
+	bash scripts/deploy.sh rotate-key
+
+retire-key:
+	bash scripts/deploy.sh retire-key
+
+destroy:
+	bash scripts/deploy.sh destroy
+
+clean:
+	rm -rf dist src/generated
