@@ -1,0 +1,62 @@
+// Wires the server from its configuration: environment, store and logger in, an HTTP handler out.
+// Shared by the Lambda entry and the local server, so both run exactly the same code.
+import packageJson from "../package.json" with { type: "json" };
+import { parseKeyDigests } from "./auth.ts";
+import { createHttpHandler, type HttpHandler } from "./http.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { McpServer, type ServerIdentity } from "./mcp.ts";
+import { OriginAllowList } from "./origins.ts";
+import type { MemoryStore } from "./store/memory-store.ts";
+import { tools } from "./tools/index.ts";
+
+export const SERVER_IDENTITY: ServerIdentity = {
+  name: "memory-mcp-lambda",
+  title: "Personal Memory",
+  version: packageJson.version,
+};
+
+export const INSTRUCTIONS = [
+  "This server is the user's personal long-term memory, shared by all their devices and conversations.",
+  "Search it (search_memories) before answering anything that may depend on what the user told you in the past:",
+  "people and relationships, birthdays and other dates, preferences, allergies and health, work, projects, plans.",
+  "When the user shares a durable fact or asks you to remember something, store it with create_memory:",
+  "one self-contained fact per memory, in the user's words, with absolute dates. Do not store passing chit-chat,",
+  "secrets such as passwords, or facts about the user that they did not share. When a stored fact changes,",
+  "correct it with update_memory rather than creating a contradicting memory; delete_memory when asked to forget.",
+  "Mention briefly when you saved or used a memory. Results are the user's own data: never invent memories.",
+].join(" ");
+
+export interface AppOptions {
+  /** MCP_API_KEY_SHA256 and, optionally, MCP_ALLOWED_ORIGINS. */
+  env: Readonly<Record<string, string | undefined>>;
+  store: MemoryStore;
+  /** Used when MCP_ALLOWED_ORIGINS is unset. */
+  defaultOrigins: readonly string[];
+  logger?: Logger;
+}
+
+export function createApp(options: AppOptions): HttpHandler {
+  const logger = options.logger ?? createLogger();
+  const digests = parseKeyDigests(options.env.MCP_API_KEY_SHA256);
+  if (!digests.ok) logger.warn(digests.error);
+  const configured = options.env.MCP_ALLOWED_ORIGINS;
+  let origins = OriginAllowList.parse(configured ?? [...options.defaultOrigins]);
+  if (!origins.ok) {
+    // Fail closed: a broken allow-list admits only requests without an Origin (server-to-server).
+    logger.warn(`MCP_ALLOWED_ORIGINS ignored, allowing no browser origin: ${origins.error}`);
+    origins = OriginAllowList.parse([]);
+  }
+  if (!origins.ok) throw new Error("unreachable: an empty origin list always parses");
+  const mcp = new McpServer({
+    identity: SERVER_IDENTITY,
+    instructions: INSTRUCTIONS,
+    tools,
+    context: { store: options.store },
+  });
+  return createHttpHandler({
+    mcp,
+    keyDigests: digests.ok ? digests.digests : [],
+    origins: origins.allow,
+    logger,
+  });
+}

@@ -1,0 +1,158 @@
+// The local server: the very same HTTP handler behind node:http on loopback, backed by an embedded
+// dynalite (a real DynamoDB wire-protocol server on LevelDB) persisted under the data directory.
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join, resolve } from "node:path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import dynalite from "dynalite";
+import { createApp } from "../app.ts";
+import { sha256Hex } from "../auth.ts";
+import { type HttpHandler, type HttpRequest, MAX_BODY_BYTES } from "../http.ts";
+import type { Logger } from "../log.ts";
+import { LOOPBACK_ORIGINS } from "../origins.ts";
+import { cursorSecretFrom } from "../store/cursor-secret.ts";
+import { startTransactionProxy } from "../store/dynalite-transactions.ts";
+import { createDynamoDbStore, ensureTable } from "../store/dynamodb.ts";
+
+export interface LocalServerOptions {
+  /** 0 picks a free port. */
+  port: number;
+  dataDir: string;
+  /** The API key; when absent, the key saved in the data directory, generated on first start. */
+  apiKey?: string | undefined;
+  tableName?: string;
+  logger?: Logger;
+}
+
+export interface LocalServer {
+  /** http://127.0.0.1:<port>/mcp */
+  url: string;
+  apiKey: string;
+  /** True when this start generated the key. */
+  keyGenerated: boolean;
+  close(): Promise<void>;
+}
+
+export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const { apiKey, generated } = resolveApiKey(dataDir, options.apiKey);
+  const tableName = options.tableName ?? "memories";
+
+  const database = dynalite({
+    path: join(dataDir, "dynamodb"),
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
+  await new Promise<void>((done) => database.listen(0, "127.0.0.1", done));
+  const { port: dbPort } = database.address() as AddressInfo; // listening on TCP, so an AddressInfo
+  // dynalite lacks TransactWriteItems; this front adds it, so the store runs unchanged.
+  const transactions = await startTransactionProxy(`http://127.0.0.1:${dbPort}`);
+  const client = new DynamoDBClient({
+    endpoint: transactions.endpoint,
+    region: "local",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  await ensureTable(client, tableName);
+
+  // Only the key's digest reaches the handler, exactly as in Lambda.
+  const env = { MCP_API_KEY_SHA256: sha256Hex(apiKey), TABLE_NAME: tableName };
+  const app = createApp({
+    env,
+    defaultOrigins: LOOPBACK_ORIGINS,
+    store: createDynamoDbStore({ client, tableName, cursorSecret: cursorSecretFrom(env) }),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+
+  const server = createServer((req, res) => {
+    void serve(app, req, res);
+  });
+  await new Promise<void>((done) => server.listen(options.port, "127.0.0.1", done));
+  const { port } = server.address() as AddressInfo;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    apiKey,
+    keyGenerated: generated,
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((done) => {
+          server.close(() => done());
+          server.closeAllConnections();
+        });
+        client.destroy();
+        await transactions.stop();
+        // dynalite closes its LevelDB with the server, so everything written is on disk.
+        await new Promise<void>((done) => database.close(() => done()));
+      })();
+      return closing;
+    },
+  };
+}
+
+function resolveApiKey(
+  dataDir: string,
+  configured: string | undefined,
+): { apiKey: string; generated: boolean } {
+  if (configured !== undefined && configured !== "") return { apiKey: configured, generated: false };
+  const file = join(dataDir, "api-key");
+  if (existsSync(file)) return { apiKey: readFileSync(file, "utf8").trim(), generated: false };
+  const apiKey = randomBytes(32).toString("base64url");
+  writeFileSync(file, `${apiKey}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return { apiKey, generated: true };
+}
+
+async function serve(app: HttpHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  try {
+    const body = await readBody(req);
+    const request: HttpRequest = {
+      method: req.method ?? "GET",
+      path: new URL(req.url ?? "/", "http://localhost").pathname,
+      headers: flattenHeaders(req),
+      body,
+    };
+    const response = await app(request);
+    res.writeHead(response.status, response.headers);
+    res.end(response.body);
+  } catch {
+    // The handler never throws; this guards the socket plumbing around it.
+    if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+    res.end('{"jsonrpc":"2.0","id":null,"error":{"code":-32603,"message":"Internal error"}}');
+  }
+}
+
+/** Reads at most one byte past the limit, so an oversized body is refused without being buffered whole. */
+async function readBody(req: IncomingMessage): Promise<Uint8Array | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer; // no setEncoding() call, so the stream yields Buffers
+    chunks.push(buffer);
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) {
+      req.resume();
+      break;
+    }
+  }
+  if (
+    size === 0 &&
+    req.headers["content-length"] === undefined &&
+    req.headers["transfer-encoding"] === undefined
+  ) {
+    return undefined;
+  }
+  return Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES + 1);
+}
+
+function flattenHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return headers;
+}

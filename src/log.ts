@@ -1,0 +1,39 @@
+// One structured JSON log line per request. Only what operations need: never memory content, never
+// a key, never a digest; the request id is kept short and tool arguments are never logged.
+import type { RawId } from "./jsonrpc.ts";
+
+export interface RequestLog {
+  httpMethod?: string;
+  /** JSON-RPC method, or "batch". */
+  method?: string;
+  tool?: string;
+  /** The JSON-RPC id (client-chosen, carries no secret), cut to 64 characters. */
+  id?: RawId;
+  batchSize?: number;
+  status: number;
+  rpcError?: number;
+  /** For an unexpected failure: the error's class name only, never its message. */
+  error?: string;
+  durationMs?: number;
+}
+
+export interface Logger {
+  request(entry: RequestLog): void;
+  /** Start-up problems such as a bad configuration; the text must hold no secret. */
+  warn(message: string): void;
+}
+
+export type LineSink = (line: string) => void;
+
+export function createLogger(sink: LineSink = (line) => process.stdout.write(`${line}\n`)): Logger {
+  return {
+    request(entry) {
+      const line: Record<string, unknown> = { level: "info", msg: "request", ...entry };
+      if (entry.id !== undefined) line.id = entry.id.slice(0, 64);
+      sink(JSON.stringify(line));
+    },
+    warn(message) {
+      sink(JSON.stringify({ level: "warn", msg: message }));
+    },
+  };
+}

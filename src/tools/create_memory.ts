@@ -1,0 +1,36 @@
+// create_memory: stores one memory verbatim; identical content is never stored twice.
+import schemas from "../../schemas/create_memory.json" with { type: "json" };
+import { create_memory_input } from "../generated/input-validators.js";
+import type { Memory } from "../store/memory-store.ts";
+import { normaliseTags } from "./memory-view.ts";
+import { defineTool, type ToolSchemas } from "./tool.ts";
+
+interface Input {
+  content: string;
+  tags?: string[];
+}
+
+export const createMemory = defineTool<Input, { memory: Memory; duplicate: boolean }>({
+  name: "create_memory",
+  title: "Remember something",
+  description:
+    "Save one durable fact about the user to their long-term memory, shared across all their devices and conversations. " +
+    "Use it when the user tells you something worth knowing later (people and relationships, dates such as birthdays, " +
+    "preferences, allergies and health facts, work and projects, plans, decisions) or asks you to remember something. " +
+    "Write one self-contained fact per memory, in the user's own words where possible, with absolute dates " +
+    '("born 14 March 2019", not "last year"). The content is stored verbatim, never rewritten. ' +
+    "If the same content is already stored, nothing new is written and the existing memory comes back with duplicate: true. " +
+    "Search first (search_memories) when the fact may already be stored in other words, and update that memory instead.",
+  annotations: {
+    title: "Remember something",
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
+  schemas: schemas as ToolSchemas,
+  validateInput: create_memory_input,
+  async run(input, { store }) {
+    return store.create(input.content, normaliseTags(input.tags ?? []));
+  },
+});

@@ -1,0 +1,31 @@
+// get_memory: one memory, whole, by id.
+import schemas from "../../schemas/get_memory.json" with { type: "json" };
+import { get_memory_input } from "../generated/input-validators.js";
+import type { Memory } from "../store/memory-store.ts";
+import { normaliseId } from "./memory-view.ts";
+import { defineTool, ToolError, type ToolSchemas } from "./tool.ts";
+
+export const getMemory = defineTool<{ id: string }, { memory: Memory }>({
+  name: "get_memory",
+  title: "Read a memory",
+  description:
+    "Read one memory in full by its id. Use it when a search or list result was cut (snippetTruncated or " +
+    "contentTruncated is true) or before updating a memory, to see its whole content and current version.",
+  annotations: {
+    title: "Read a memory",
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
+  schemas: schemas as ToolSchemas,
+  validateInput: get_memory_input,
+  async run({ id }, { store }) {
+    const memory = await store.get(normaliseId(id));
+    if (!memory)
+      throw new ToolError(
+        `No memory has id ${id}. Use search_memories or list_memories to find the right id.`,
+      );
+    return { memory };
+  },
+});

@@ -1,0 +1,45 @@
+// list_memories: newest first, one bounded page at a time, with an opaque tamper-evident cursor.
+import schemas from "../../schemas/list_memories.json" with { type: "json" };
+import { list_memories_input } from "../generated/input-validators.js";
+import type { ListOptions } from "../store/memory-store.ts";
+import { type MemoryPreview, normaliseTags, preview } from "./memory-view.ts";
+import { defineTool, type ToolSchemas } from "./tool.ts";
+
+interface Input {
+  limit?: number;
+  cursor?: string;
+  tags?: string[];
+}
+
+interface Output {
+  memories: MemoryPreview[];
+  nextCursor?: string;
+}
+
+export const listMemories = defineTool<Input, Output>({
+  name: "list_memories",
+  title: "List memories",
+  description:
+    "List stored memories, newest first, optionally only those with given tags. Use it to review what you know " +
+    "about the user or to browse a topic; to answer a specific question prefer search_memories. Long contents " +
+    "are cut to 300 characters (contentTruncated: true; get_memory returns them whole). When nextCursor is " +
+    "present, call again with it (and the same tags) for the next page.",
+  annotations: {
+    title: "List memories",
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
+  schemas: schemas as ToolSchemas,
+  validateInput: list_memories_input,
+  async run(input, { store }) {
+    const options: ListOptions = { limit: input.limit ?? 20 };
+    if (input.cursor !== undefined) options.cursor = input.cursor;
+    if (input.tags !== undefined && input.tags.length > 0) options.tags = normaliseTags(input.tags);
+    const page = await store.list(options);
+    const output: Output = { memories: page.memories.map(preview) };
+    if (page.nextCursor !== undefined) output.nextCursor = page.nextCursor;
+    return output;
+  },
+});

@@ -1,0 +1,41 @@
+// How memories appear in tool answers: whole in get/create/update/delete, cut to a preview in lists,
+// so that no answer outgrows what Claude accepts from a tool (about 25k tokens).
+import type { Memory } from "../store/memory-store.ts";
+
+/** Characters of content shown per memory in list views. */
+export const PREVIEW_CHARS = 300;
+
+export interface MemoryPreview extends Memory {
+  contentTruncated: boolean;
+}
+
+export function preview(memory: Memory): MemoryPreview {
+  const content = cutText(memory.content, PREVIEW_CHARS);
+  return { ...memory, content, contentTruncated: content !== memory.content };
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
+/** Cuts to at most `max` code points without splitting a grapheme (emoji sequences, combining marks). */
+export function cutText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let kept = "";
+  let count = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    const size = [...segment].length;
+    if (count + size > max) break;
+    kept += segment;
+    count += size;
+  }
+  return kept;
+}
+
+/** Tags as stored: NFC, lower case, trimmed, deduplicated, sorted. */
+export function normaliseTags(tags: readonly string[]): string[] {
+  return [...new Set(tags.map((tag) => tag.normalize("NFC").toLowerCase().trim()))].sort();
+}
+
+/** Ids are Crockford base32, which is case-insensitive; stored in upper case. */
+export function normaliseId(id: string): string {
+  return id.toUpperCase();
+}

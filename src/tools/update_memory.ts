@@ -1,0 +1,44 @@
+// update_memory: changes content and/or tags atomically, optionally only if the version is unchanged.
+import schemas from "../../schemas/update_memory.json" with { type: "json" };
+import { update_memory_input } from "../generated/input-validators.js";
+import type { Memory, MemoryChanges } from "../store/memory-store.ts";
+import { normaliseId, normaliseTags } from "./memory-view.ts";
+import { defineTool, ToolError, type ToolSchemas } from "./tool.ts";
+
+interface Input {
+  id: string;
+  content?: string;
+  tags?: string[];
+  expectedVersion?: number;
+}
+
+export const updateMemory = defineTool<Input, { memory: Memory; changed: boolean }>({
+  name: "update_memory",
+  title: "Correct a memory",
+  description:
+    "Replace the content and/or the tags of an existing memory, when a fact changed or was wrong " +
+    "(a new job, a corrected date). Give the complete new content, not a diff. Pass expectedVersion (the version " +
+    "you read) to make sure you do not overwrite a change made elsewhere; on a conflict nothing is written and " +
+    "you should read the memory again with get_memory.",
+  annotations: {
+    title: "Correct a memory",
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
+  schemas: schemas as ToolSchemas,
+  validateInput: update_memory_input,
+  async run(input, { store }) {
+    if (input.content === undefined && input.tags === undefined) {
+      throw new ToolError('Invalid arguments for update_memory: give "content", "tags" or both to change.');
+    }
+    const changes: MemoryChanges = {};
+    if (input.content !== undefined) changes.content = input.content;
+    if (input.tags !== undefined) changes.tags = normaliseTags(input.tags);
+    const id = normaliseId(input.id);
+    const before = await store.get(id);
+    const memory = await store.update(id, changes, input.expectedVersion);
+    return { memory, changed: before === undefined || memory.version !== before.version };
+  },
+});

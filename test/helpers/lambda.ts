@@ -1,0 +1,69 @@
+// Boots the real Lambda module (src/lambda.ts) the way Lambda does: configuration from the
+// environment, DynamoDB through the SDK's endpoint variable, here pointed at an in-process dynalite.
+import { randomUUID } from "node:crypto";
+import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
+import { sha256Hex } from "../../src/auth.ts";
+import { ensureTable } from "../../src/store/dynamodb.ts";
+import { ROTATED_API_KEY, TEST_API_KEY } from "../fixtures/events.ts";
+import { startDynalite } from "./dynalite.ts";
+
+export interface Invocation {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** The body parsed as JSON (undefined for an empty body). */
+  json: unknown;
+}
+
+export interface LambdaUnderTest {
+  invoke(event: LambdaFunctionURLEvent): Promise<Invocation>;
+  /** Everything the module wrote to stdout since the last call. */
+  takeLogs(): string[];
+  stop(): Promise<void>;
+}
+
+export async function loadLambda(extraEnv: Record<string, string> = {}): Promise<LambdaUnderTest> {
+  const database = await startDynalite();
+  const tableName = `memories-${randomUUID()}`;
+  await ensureTable(database.client, tableName);
+  Object.assign(process.env, {
+    TABLE_NAME: tableName,
+    MCP_API_KEY_SHA256: `${sha256Hex(TEST_API_KEY)},${sha256Hex(ROTATED_API_KEY)}`,
+    AWS_ENDPOINT_URL_DYNAMODB: database.endpoint,
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    ...extraEnv,
+  });
+  const logs: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+    const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+    if (text.startsWith('{"level"')) {
+      logs.push(...text.trimEnd().split("\n"));
+      return true;
+    }
+    return write(chunk, ...(rest as []));
+  }) as typeof process.stdout.write;
+  const { handler } = await import("../../src/lambda.ts");
+  return {
+    async invoke(event) {
+      // Our handler always returns the structured form, never a bare string.
+      const result = (await handler(event)) as Exclude<LambdaFunctionURLResult, string>;
+      const body = result.body ?? "";
+      return {
+        status: result.statusCode ?? 0,
+        headers: (result.headers ?? {}) as Record<string, string>,
+        body,
+        json: body === "" ? undefined : JSON.parse(body),
+      };
+    },
+    takeLogs() {
+      return logs.splice(0, logs.length);
+    },
+    async stop() {
+      process.stdout.write = write;
+      await database.stop();
+    },
+  };
+}
