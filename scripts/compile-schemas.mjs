@@ -58,10 +58,14 @@ for (const [part, withFormats] of [
   ["input", false],
   ["output", true],
 ]) {
-  writeFileSync(join(outDir, `${part}-validators.js`), banner + compile(part, withFormats));
-  const declarations = names
-    .map((name) => `export declare const ${name}_${part}: import("../tools/tool.ts").CompiledValidator;`)
-    .join("\n");
+  // Each part also exports its validators by tool name, e.g. `output.create_memory`.
+  const byName = `export const ${part} = { ${names.map((name) => `${name}: ${name}_${part}`).join(", ")} };\n`;
+  writeFileSync(join(outDir, `${part}-validators.js`), `${banner}${compile(part, withFormats)}\n${byName}`);
+  const validator = 'import("../tools/tool.ts").CompiledValidator';
+  const declarations = [
+    ...names.map((name) => `export declare const ${name}_${part}: ${validator};`),
+    `export declare const ${part}: Record<${names.map((name) => JSON.stringify(name)).join(" | ")}, ${validator}>;`,
+  ].join("\n");
   writeFileSync(join(outDir, `${part}-validators.d.ts`), `${banner}${declarations}\n`);
 }
 console.log(`compiled ${names.length} tool schemas: ${names.join(", ")}`);
