@@ -70,7 +70,18 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const server = createServer((req, res) => {
     void serve(app, req, res);
   });
-  await new Promise<void>((done) => server.listen(options.port, "127.0.0.1", done));
+  try {
+    await new Promise<void>((done, fail) => {
+      server.once("error", fail);
+      server.listen(options.port, "127.0.0.1", done);
+    });
+  } catch (error) {
+    // The port is taken (or not ours to use): release the database before reporting it.
+    client.destroy();
+    await transactions.stop();
+    await new Promise<void>((done) => database.close(() => done()));
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
 
   let closing: Promise<void> | undefined;
