@@ -250,23 +250,41 @@ describe("update_memory", () => {
     assert.deepEqual([memory.content, memory.version], ["My dentist is Dr. Okafor.", 2]);
   });
 
-  test("20 concurrent updates without expectedVersion all land; with one expectedVersion exactly one wins", async () => {
+  test("20 concurrent updates without expectedVersion land or fail cleanly, and none is lost", async () => {
     const created = await create("Counter memory.");
-    await Promise.all(
-      Array.from({ length: 20 }, (_, i) => call("update_memory", { id: created.id, tags: [`t${i}`] })),
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => callRaw("update_memory", { id: created.id, tags: [`t${i}`] })),
     );
-    assert.equal((await call<{ memory: Memory }>("get_memory", { id: created.id })).memory.version, 21);
+    const failures = outcomes.filter(({ result }) => result.isError === true);
+    for (const { result } of failures) {
+      assert.equal(
+        result.content[0]?.text,
+        `Memory ${created.id} kept changing while we wrote it (concurrent updates); get it again and retry.`,
+      );
+    }
+    const landed = outcomes.length - failures.length;
+    assert.ok(landed >= 1);
+    // No lost write: every update that reported success is one version step.
+    const { memory } = await call<{ memory: Memory }>("get_memory", { id: created.id });
+    assert.equal(memory.version, 1 + landed);
+  });
+
+  test("20 concurrent updates with the same expectedVersion: exactly one wins", async () => {
+    const created = await create("Contended memory.");
     const outcomes = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         callRaw("update_memory", {
           id: created.id,
-          content: `Counter memory, variant ${i}.`,
-          expectedVersion: 21,
+          content: `Contended memory, variant ${i}.`,
+          expectedVersion: 1,
         }),
       ),
     );
-    assert.equal(outcomes.filter(({ result }) => result.isError !== true).length, 1);
-    assert.equal((await call<{ memory: Memory }>("get_memory", { id: created.id })).memory.version, 22);
+    const winners = outcomes.filter(({ result }) => result.isError !== true);
+    assert.equal(winners.length, 1);
+    const { memory } = await call<{ memory: Memory }>("get_memory", { id: created.id });
+    assert.deepEqual(memory, (winners[0]?.result.structuredContent as { memory: Memory }).memory);
+    assert.equal(memory.version, 2);
   });
 
   test("content identical to another memory is refused, naming that memory", async () => {

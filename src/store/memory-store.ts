@@ -27,6 +27,12 @@ export interface CreateResult {
   duplicate: boolean;
 }
 
+export interface UpdateResult {
+  memory: Memory;
+  /** False when the memory already had this content and these tags: nothing was written. */
+  changed: boolean;
+}
+
 export interface MemoryChanges {
   content?: string;
   tags?: string[];
@@ -44,6 +50,11 @@ export interface ListPage {
   memories: Memory[];
   /** Present when more memories follow. */
   nextCursor?: string;
+}
+
+/** Tags as a Memory holds them: NFC, lower case, trimmed, deduplicated, sorted. */
+export function normaliseTags(tags: readonly string[]): string[] {
+  return [...new Set(tags.map((tag) => tag.normalize("NFC").toLowerCase().trim()))].sort();
 }
 
 export type StoreErrorKind =
@@ -78,7 +89,7 @@ export interface MemoryStore {
   create(content: string, tags: string[]): Promise<CreateResult>;
   get(id: string): Promise<Memory | undefined>;
   /** Applies changes atomically; throws StoreError not_found, version_conflict or duplicate_content. */
-  update(id: string, changes: MemoryChanges, expectedVersion?: number): Promise<Memory>;
+  update(id: string, changes: MemoryChanges, expectedVersion?: number): Promise<UpdateResult>;
   /** Removes a memory and returns what was removed; throws StoreError not_found. */
   delete(id: string): Promise<Memory>;
   /** Newest first. */

@@ -30,11 +30,6 @@ export function cutText(text: string, max: number): string {
   return kept;
 }
 
-/** Tags as stored: NFC, lower case, trimmed, deduplicated, sorted. */
-export function normaliseTags(tags: readonly string[]): string[] {
-  return [...new Set(tags.map((tag) => tag.normalize("NFC").toLowerCase().trim()))].sort();
-}
-
 /** Ids are Crockford base32, which is case-insensitive; stored in upper case. */
 export function normaliseId(id: string): string {
   return id.toUpperCase();

@@ -2,8 +2,7 @@
 import schemas from "../../schemas/search_memories.json" with { type: "json" };
 import { search_memories_input } from "../generated/input-validators.js";
 import { rankMemories } from "../search/rank.ts";
-import type { IndexedMemory } from "../store/memory-store.ts";
-import { normaliseTags } from "./memory-view.ts";
+import { type IndexedMemory, normaliseTags } from "../store/memory-store.ts";
 import { defineTool, type ToolSchemas } from "./tool.ts";
 
 interface Input {

@@ -1,8 +1,8 @@
 // update_memory: changes content and/or tags atomically, optionally only if the version is unchanged.
 import schemas from "../../schemas/update_memory.json" with { type: "json" };
 import { update_memory_input } from "../generated/input-validators.js";
-import type { Memory, MemoryChanges } from "../store/memory-store.ts";
-import { normaliseId, normaliseTags } from "./memory-view.ts";
+import { type MemoryChanges, normaliseTags, type UpdateResult } from "../store/memory-store.ts";
+import { normaliseId } from "./memory-view.ts";
 import { defineTool, ToolError, type ToolSchemas } from "./tool.ts";
 
 interface Input {
@@ -12,7 +12,7 @@ interface Input {
   expectedVersion?: number;
 }
 
-export const updateMemory = defineTool<Input, { memory: Memory; changed: boolean }>({
+export const updateMemory = defineTool<Input, UpdateResult>({
   name: "update_memory",
   title: "Correct a memory",
   description:
@@ -36,9 +36,6 @@ export const updateMemory = defineTool<Input, { memory: Memory; changed: boolean
     const changes: MemoryChanges = {};
     if (input.content !== undefined) changes.content = input.content;
     if (input.tags !== undefined) changes.tags = normaliseTags(input.tags);
-    const id = normaliseId(input.id);
-    const before = await store.get(id);
-    const memory = await store.update(id, changes, input.expectedVersion);
-    return { memory, changed: before === undefined || memory.version !== before.version };
+    return store.update(normaliseId(input.id), changes, input.expectedVersion);
   },
 });

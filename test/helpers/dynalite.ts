@@ -1,0 +1,79 @@
+// The test database: dynalite in-process (in memory, or on disk with `path`) behind the store's
+// TransactWriteItems front (src/store/dynalite-transactions.ts), and a DynamoDBClient pointed at it.
+import { randomUUID } from "node:crypto";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import dynalite from "dynalite";
+import { startTransactionProxy } from "../../src/store/dynalite-transactions.ts";
+import { createDynamoDbStore, type DynamoDbStoreOptions, ensureTable } from "../../src/store/dynamodb.ts";
+import type { MemoryStore } from "../../src/store/memory-store.ts";
+
+export interface Dynalite {
+  /** What AWS_ENDPOINT_URL_DYNAMODB should point at (transactions included). */
+  endpoint: string;
+  /** Configured like createDynamoDbClient(): 3 attempts, the same timeouts. */
+  client: DynamoDBClient;
+  stop(): Promise<void>;
+}
+
+export const TEST_CURSOR_SECRET = "test cursor secret";
+
+export async function startDynalite(options: { path?: string } = {}): Promise<Dynalite> {
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.path === undefined ? {} : { path: options.path }),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo; // a TCP server's address is an AddressInfo
+  const proxy = await startTransactionProxy(`http://127.0.0.1:${port}`);
+  const client = new DynamoDBClient({
+    region: "us-east-1",
+    endpoint: proxy.endpoint,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_500, throwOnRequestTimeout: true },
+  });
+  return {
+    endpoint: proxy.endpoint,
+    client,
+    async stop(): Promise<void> {
+      client.destroy();
+      await proxy.stop();
+      await closeServer(server);
+    },
+  };
+}
+
+export interface TestStore {
+  store: MemoryStore;
+  tableName: string;
+}
+
+/** A store on a fresh, uniquely named table of `database`. */
+export async function createTestStore(
+  database: Dynalite,
+  options: Partial<Omit<DynamoDbStoreOptions, "client" | "tableName">> = {},
+): Promise<TestStore> {
+  const tableName = `memories-${randomUUID()}`;
+  await ensureTable(database.client, tableName);
+  const store = createDynamoDbStore({
+    client: database.client,
+    tableName,
+    cursorSecret: TEST_CURSOR_SECRET,
+    ...options,
+  });
+  return { store, tableName };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections();
+  });
+}
