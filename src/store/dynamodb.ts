@@ -188,7 +188,7 @@ const TABLE_POLL_MS = 100;
  * With the full-jitter backoff below, 20 writers on one memory all land; the worst case adds ~0.9 s.
  */
 // Lost optimistic races fail within milliseconds; 16 tries with the capped backoff below take under 4 s.
-const MAX_WRITE_ATTEMPTS = 16;
+export const MAX_WRITE_ATTEMPTS = 16;
 const BACKOFF_BASE_MS = 10;
 const BACKOFF_CAP_MS = 150;
 

@@ -18,7 +18,12 @@ import {
   TransactionCanceledException,
   TransactionConflictException,
 } from "@aws-sdk/client-dynamodb";
-import { createDynamoDbClient, createDynamoDbStore, toServiceStoreError } from "../../src/store/dynamodb.ts";
+import {
+  createDynamoDbClient,
+  createDynamoDbStore,
+  MAX_WRITE_ATTEMPTS,
+  toServiceStoreError,
+} from "../../src/store/dynamodb.ts";
 import { type MemoryStore, StoreError } from "../../src/store/memory-store.ts";
 
 const THROTTLED = {
@@ -245,7 +250,10 @@ describe("through the SDK", () => {
       kind: "version_conflict",
       message: `Memory ${ID} kept changing while we wrote it (concurrent updates); get it again and retry.`,
     });
-    // Ten read-and-write rounds; the SDK does not retry TransactionConflictException itself.
-    assert.deepStrictEqual(stub.targets, Array.from({ length: 10 }, () => ["GetItem", "UpdateItem"]).flat());
+    // MAX_WRITE_ATTEMPTS read-and-write rounds; the SDK does not retry TransactionConflictException itself.
+    assert.deepStrictEqual(
+      stub.targets,
+      Array.from({ length: MAX_WRITE_ATTEMPTS }, () => ["GetItem", "UpdateItem"]).flat(),
+    );
   });
 });

@@ -1,0 +1,236 @@
+// Ranks memories against a query with BM25 over their stored terms, and cuts a snippet around the matches.
+// Built for personal scale: each search reads up to ~10,000 memories (the whole store) and ranks them in one
+// pass, O(total stored terms), with no index to maintain. Measured: 10,000 memories of ~500 characters
+// (~66 terms each) rank in 9-15 ms (median; p95 under 25 ms) on the development machine (Node 20).
+
+import type { IndexedMemory, Memory } from "../store/memory-store.ts";
+import { analyzeQuery, analyzeWithOffsets } from "./analyze.ts";
+
+export interface SearchHit {
+  /** The memory as stored, without its search terms. */
+  memory: Memory;
+  /** BM25 score, rounded to 4 decimals; only comparable within one search. */
+  score: number;
+  /** Up to SNIPPET_MAX_LENGTH characters of the original content around the densest run of matches. */
+  snippet: string;
+  /** True when the snippet is not the whole content ("…" marks each cut end). */
+  snippetTruncated: boolean;
+}
+
+/** BM25 term-frequency saturation and length normalisation, the usual defaults (Lucene, Elasticsearch). */
+const K1 = 1.2;
+const B = 0.75;
+/**
+ * Memories tend to open with what they are about ("Car: 2019 Skoda…", "My wife is Hannah…"), so a match
+ * on the first analysed term counts as 3 occurrences and on the second as 2: a one-field BM25F title boost.
+ * Measured on the quality fixture: P@1 0.74 -> 0.87; still 0.84 when every memory starts with "User".
+ */
+const LEAD_BONUS: readonly number[] = [2, 1];
+
+/** Snippet length in UTF-16 code units, ellipses included. */
+export const SNIPPET_MAX_LENGTH = 240;
+const ELLIPSIS = "…";
+/** How far to look for a space before giving up on a word boundary and cutting mid-word. */
+const WORD_BOUNDARY_REACH = 24;
+/** Most context before the first match when there is room to spare. */
+const LEAD_CONTEXT = 60;
+
+const graphemes: Intl.Segmenter | undefined =
+  typeof Intl.Segmenter === "function" ? new Intl.Segmenter("und", { granularity: "grapheme" }) : undefined;
+const WHITESPACE_RE = /\s/;
+const COMBINING_RE = /\p{M}/u;
+
+interface Candidate {
+  doc: IndexedMemory;
+  /** Frequency of each query term in the doc, indexed like the query's term list. */
+  frequencies: number[];
+  length: number;
+  score: number;
+}
+
+/**
+ * The best `limit` memories for `query`, best first; equal scores put the newer memory (larger ULID) first.
+ * Only memories sharing at least one term with the query are returned, so a query made only of stop words
+ * (or empty) returns an empty list. IDF is computed over `docs`, which must be the whole collection.
+ */
+export function rankMemories(query: string, docs: Iterable<IndexedMemory>, limit: number): SearchHit[] {
+  const weights = analyzeQuery(query);
+  if (weights.size === 0 || limit < 1) return [];
+  const queryTerms = [...weights.keys()];
+  const termIndex = new Map(queryTerms.map((term, index) => [term, index]));
+
+  const documentFrequency = new Array<number>(queryTerms.length).fill(0);
+  const candidates: Candidate[] = [];
+  let collectionSize = 0;
+  let totalLength = 0;
+  for (const doc of docs) {
+    collectionSize += 1;
+    const terms = doc.terms;
+    totalLength += terms.length;
+    let frequencies: number[] | undefined;
+    for (let position = 0; position < terms.length; position += 1) {
+      const index = termIndex.get(terms[position] ?? "");
+      if (index === undefined) continue;
+      frequencies ??= new Array<number>(queryTerms.length).fill(0);
+      frequencies[index] = (frequencies[index] ?? 0) + 1 + (LEAD_BONUS[position] ?? 0);
+    }
+    if (frequencies === undefined) continue;
+    for (let i = 0; i < frequencies.length; i += 1) {
+      if ((frequencies[i] ?? 0) > 0) documentFrequency[i] = (documentFrequency[i] ?? 0) + 1;
+    }
+    candidates.push({ doc, frequencies, length: terms.length, score: 0 });
+  }
+  if (candidates.length === 0) return [];
+
+  const averageLength = totalLength / collectionSize;
+  // Lucene's IDF: always positive, so a term found in every memory still counts a little.
+  const idf = documentFrequency.map(
+    (df, i) =>
+      (weights.get(queryTerms[i] ?? "") ?? 0) * Math.log(1 + (collectionSize - df + 0.5) / (df + 0.5)),
+  );
+  for (const candidate of candidates) {
+    const norm = K1 * (1 - B + (B * candidate.length) / averageLength);
+    let score = 0;
+    for (let i = 0; i < queryTerms.length; i += 1) {
+      const tf = candidate.frequencies[i] ?? 0;
+      if (tf > 0) score += ((idf[i] ?? 0) * tf * (K1 + 1)) / (tf + norm);
+    }
+    candidate.score = round(score);
+  }
+
+  candidates.sort(byScoreThenNewest);
+  const matchTerms = new Set(queryTerms);
+  return candidates.slice(0, Math.floor(limit)).map((candidate) => {
+    const { terms: _terms, ...memory } = candidate.doc;
+    return { memory, score: candidate.score, ...makeSnippet(candidate.doc.content, matchTerms) };
+  });
+}
+
+/** Scores are shown to the model; 4 decimals is plenty, and never rounds a match down to 0. */
+function round(score: number): number {
+  return Math.max(Math.round(score * 10_000) / 10_000, 0.0001);
+}
+
+function byScoreThenNewest(a: Candidate, b: Candidate): number {
+  if (a.score !== b.score) return b.score - a.score;
+  // ULIDs sort by creation time as plain strings; compare code units, not locale order.
+  return a.doc.id < b.doc.id ? 1 : a.doc.id > b.doc.id ? -1 : 0;
+}
+
+interface Snippet {
+  snippet: string;
+  snippetTruncated: boolean;
+}
+
+/**
+ * The window of the original content holding the most distinct query terms (then the most matches),
+ * widened with some context before it, cut at spaces where possible and never inside a grapheme.
+ */
+function makeSnippet(content: string, matchTerms: ReadonlySet<string>): Snippet {
+  if (content.length <= SNIPPET_MAX_LENGTH) return { snippet: content, snippetTruncated: false };
+  const budget = SNIPPET_MAX_LENGTH - 2 * ELLIPSIS.length;
+  const matches = analyzeWithOffsets(content).filter((token) => matchTerms.has(token.term));
+
+  let spanStart = 0;
+  let spanEnd = 0;
+  if (matches.length > 0) {
+    // Two pointers over the matches: the window [left, right] must fit in the budget.
+    const inWindow = new Map<string, number>();
+    let best = { distinct: 0, total: 0, left: 0, right: 0 };
+    let left = 0;
+    for (let right = 0; right < matches.length; right += 1) {
+      const entering = matches[right];
+      if (entering === undefined) break;
+      inWindow.set(entering.term, (inWindow.get(entering.term) ?? 0) + 1);
+      while (entering.end - (matches[left]?.start ?? entering.start) > budget && left < right) {
+        const leaving = matches[left];
+        left += 1;
+        if (leaving === undefined) continue;
+        const remaining = (inWindow.get(leaving.term) ?? 1) - 1;
+        if (remaining === 0) inWindow.delete(leaving.term);
+        else inWindow.set(leaving.term, remaining);
+      }
+      const total = right - left + 1;
+      if (inWindow.size > best.distinct || (inWindow.size === best.distinct && total > best.total)) {
+        best = { distinct: inWindow.size, total, left, right };
+      }
+    }
+    spanStart = matches[best.left]?.start ?? 0;
+    spanEnd = Math.min(matches[best.right]?.end ?? 0, spanStart + budget);
+  }
+
+  const slack = budget - (spanEnd - spanStart);
+  let start = Math.max(0, spanStart - Math.min(LEAD_CONTEXT, Math.floor(slack / 2)));
+  let end = Math.min(content.length, start + budget);
+  if (end === content.length) start = Math.max(0, end - budget);
+
+  const [rawStart, rawEnd] = [start, end];
+  if (start > 0) start = graphemeBoundaryAtOrAfter(content, wordStartAtOrAfter(content, start, spanStart));
+  if (end < content.length)
+    end = graphemeBoundaryAtOrBefore(content, wordEndAtOrBefore(content, end, spanEnd));
+  if (end <= start) {
+    // One grapheme longer than the whole snippet (a letter under hundreds of combining marks): cutting it
+    // is the only way to show anything, but still never between the halves of a surrogate pair.
+    start = isLowSurrogate(content.charCodeAt(rawStart)) ? rawStart + 1 : rawStart;
+    end = isLowSurrogate(content.charCodeAt(rawEnd)) ? rawEnd - 1 : rawEnd;
+  }
+
+  const body = content.slice(start, end).trim();
+  const truncated = start > 0 || end < content.length;
+  return {
+    snippet: (start > 0 ? ELLIPSIS : "") + body + (end < content.length ? ELLIPSIS : ""),
+    snippetTruncated: truncated,
+  };
+}
+
+/** The start of the first word at or after `index`, if one begins before `limit` and within reach. */
+function wordStartAtOrAfter(content: string, index: number, limit: number): number {
+  if (WHITESPACE_RE.test(content[index - 1] ?? " ")) return index;
+  const stop = Math.min(limit, index + WORD_BOUNDARY_REACH);
+  for (let i = index; i < stop; i += 1) {
+    if (WHITESPACE_RE.test(content[i] ?? "")) return i + 1;
+  }
+  return index;
+}
+
+/** The end of the last word at or before `index`, if one ends after `limit` and within reach. */
+function wordEndAtOrBefore(content: string, index: number, limit: number): number {
+  if (WHITESPACE_RE.test(content[index] ?? " ")) return index;
+  const stop = Math.max(limit, index - WORD_BOUNDARY_REACH);
+  for (let i = index - 1; i > stop; i -= 1) {
+    if (WHITESPACE_RE.test(content[i] ?? "")) return i;
+  }
+  return index;
+}
+
+function graphemeBoundaryAtOrAfter(content: string, index: number): number {
+  if (index >= content.length) return content.length;
+  if (graphemes !== undefined) {
+    const segment = graphemes.segment(content).containing(index);
+    if (segment === undefined || segment.index === index) return index;
+    return segment.index + segment.segment.length;
+  }
+  let i = index;
+  while (
+    i < content.length &&
+    (isLowSurrogate(content.charCodeAt(i)) || COMBINING_RE.test(content[i] ?? ""))
+  ) {
+    i += 1;
+  }
+  return i;
+}
+
+function graphemeBoundaryAtOrBefore(content: string, index: number): number {
+  if (index <= 0) return 0;
+  if (graphemes !== undefined) {
+    const segment = graphemes.segment(content).containing(index);
+    return segment === undefined ? index : segment.index;
+  }
+  let i = index;
+  while (i > 0 && (isLowSurrogate(content.charCodeAt(i)) || COMBINING_RE.test(content[i] ?? ""))) i -= 1;
+  return i;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
+}
