@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { output } from "../src/generated/output-validators.js";
+import type { Memory } from "../src/store/memory-store.ts";
 import { functionUrlEvent } from "./fixtures/events.ts";
 import { type LambdaUnderTest, loadLambda } from "./helpers/lambda.ts";
 
@@ -46,15 +47,6 @@ async function fail(name: string, args: unknown): Promise<string> {
   assert.equal(result.structuredContent, undefined);
   assert.equal(result.content.length, 1);
   return result.content[0]?.text ?? "";
-}
-
-interface Memory {
-  id: string;
-  content: string;
-  tags: string[];
-  createdAt: string;
-  updatedAt: string;
-  version: number;
 }
 
 async function create(content: string, tags?: string[]): Promise<Memory> {
@@ -282,8 +274,9 @@ describe("update_memory", () => {
     );
     const winners = outcomes.filter(({ result }) => result.isError !== true);
     assert.equal(winners.length, 1);
+    const winner = winners[0]?.result.structuredContent as { memory: Memory }; // one success, checked above
     const { memory } = await call<{ memory: Memory }>("get_memory", { id: created.id });
-    assert.deepEqual(memory, (winners[0]?.result.structuredContent as { memory: Memory }).memory);
+    assert.deepEqual(memory, winner.memory);
     assert.equal(memory.version, 2);
   });
 
