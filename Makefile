@@ -1,5 +1,5 @@
 # Targets a newcomer guesses. npm scripts hold the commands; make is a thin front door.
-.PHONY: install dev build test check bench deploy rotate-key retire-key destroy clean
+.PHONY: install dev build test check bench deploy rotate-key retire-key rotate-signing-key destroy clean
 
 install:
 	npm ci
@@ -28,6 +28,9 @@ rotate-key:
 
 retire-key:
 	bash scripts/deploy.sh retire-key
+
+rotate-signing-key:
+	bash scripts/deploy.sh rotate-signing-key
 
 destroy:
 	bash scripts/deploy.sh destroy

@@ -186,12 +186,13 @@ print_connection() {
   local endpoint key
   endpoint=$(tf output -raw endpoint_url 2>/dev/null) || die "nothing deployed yet (no endpoint_url in the Terraform state): run \`make deploy\`."
   key=$(newest_key)
-  printf '\nEndpoint (clients send the key as a Bearer token):\n  %s\n' "$endpoint"
+  printf '\nEndpoint, to paste as is into claude.ai (Settings > Connectors > Add custom connector): Claude signs in\nwith OAuth and you approve once with your API key. curl and Claude Code send the key as a Bearer token:\n  %s\n' "$endpoint"
   if [[ -z $key ]]; then
     printf '\nNo key in %s: run %s to make one.\n' "$key_file" "\`make deploy\`"
     return 0
   fi
-  printf '\nConnector URL for Claude (Settings > Connectors > Add custom connector). It holds the key: keep it secret.\n  %s/%s\n' "$endpoint" "$key"
+  printf '\nAPI key (for the sign-in page, curl and Claude Code): in %s\n' "$key_file"
+  printf '\nLegacy connector URL for clients that take only a URL and cannot do OAuth. It holds the key: keep it secret.\n  %s/%s\n' "$endpoint" "$key"
   printf '\nClaude Code:\n  claude mcp add --transport http memory %s --header "Authorization: Bearer %s"\n' "$endpoint" "$key"
   printf '\nCheck with curl:\n  curl -sS %s -H "Authorization: Bearer %s" -H "Content-Type: application/json" -H "Accept: application/json, text/event-stream" -d %s\n' \
     "$endpoint" "$key" "'{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}'"
@@ -269,6 +270,13 @@ cmd_destroy() {
   tf destroy ${TF_DESTROY_ARGS:-}
 }
 
+cmd_rotate_signing_key() {
+  require_terraform
+  local table
+  table=$(tf output -raw table_name 2>/dev/null) || die "nothing deployed yet (no table_name in the Terraform state): run \`make deploy\`."
+  npx tsx scripts/rotate-signing-key.ts "$table" "$@"
+}
+
 cmd_print() {
   require_terraform
   print_connection
@@ -280,12 +288,13 @@ rotate-key) cmd_rotate_key ;;
 retire-key) cmd_retire_key ;;
 destroy) cmd_destroy ;;
 print) cmd_print ;;
+rotate-signing-key) cmd_rotate_signing_key "${@:2}" ;;
 keys-digests)
   ensure_keys
   digests_json
   ;;
 *)
-  printf 'usage: %s apply | rotate-key | retire-key | destroy | print\n' "$0" >&2
+  printf 'usage: %s apply | rotate-key | retire-key | rotate-signing-key [--immediately] | destroy | print\n' "$0" >&2
   exit 2
   ;;
 esac

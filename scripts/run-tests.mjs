@@ -1,7 +1,7 @@
-// Runs every test/**/*.test.ts with node's own test runner through tsx (Node 20 has no test globs).
-// Extra arguments are passed to node --test, e.g. --test-name-pattern=cursor.
+// Runs every test/**/*.test.ts with node's own test runner through tsx (Node 20 has no test globs), or
+// the files and directories named. Extra arguments are passed to node --test, e.g. --test-name-pattern=cursor.
 import { spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
 function find(dir) {
@@ -14,7 +14,10 @@ function find(dir) {
 
 const only = process.argv.slice(2).filter((arg) => !arg.startsWith("--"));
 const flags = process.argv.slice(2).filter((arg) => arg.startsWith("--"));
-const files = only.length > 0 ? only : find("test").sort();
+// A directory argument (e.g. test/oauth/) stands for every test file under it.
+const files = (only.length > 0 ? only : ["test"]).flatMap((arg) =>
+  statSync(arg).isDirectory() ? find(arg).sort() : [arg],
+);
 if (files.length === 0) {
   console.error("no test files found under test/");
   process.exit(1);

@@ -5,6 +5,8 @@ import { parseKeyDigests } from "./auth.ts";
 import { createHttpHandler, type HttpHandler } from "./http.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { McpServer, type ServerIdentity } from "./mcp.ts";
+import { parsePublicBaseUrl } from "./oauth/base-url.ts";
+import { createOAuth, type OAuthOptions } from "./oauth/oauth.ts";
 import { OriginAllowList } from "./origins.ts";
 import type { MemoryStore } from "./store/memory-store.ts";
 import { tools } from "./tools/index.ts";
@@ -27,11 +29,13 @@ export const INSTRUCTIONS = [
 ].join(" ");
 
 export interface AppOptions {
-  /** MCP_API_KEY_SHA256 and, optionally, MCP_ALLOWED_ORIGINS. */
+  /** MCP_API_KEY_SHA256 and, optionally, MCP_ALLOWED_ORIGINS and PUBLIC_BASE_URL. */
   env: Readonly<Record<string, string | undefined>>;
   store: MemoryStore;
   /** Used when MCP_ALLOWED_ORIGINS is unset. */
   defaultOrigins: readonly string[];
+  /** The OAuth authorization server (src/oauth/); without it /mcp takes API keys only. */
+  oauth?: Omit<OAuthOptions, "keyDigests" | "publicBaseUrl">;
   logger?: Logger;
 }
 
@@ -53,10 +57,20 @@ export function createApp(options: AppOptions): HttpHandler {
     tools,
     context: { store: options.store },
   });
+  const keyDigests = digests.ok ? digests.digests : [];
+  let publicBaseUrl: string | undefined;
+  const configuredBase = options.env.PUBLIC_BASE_URL;
+  if (configuredBase !== undefined && configuredBase.trim() !== "") {
+    const parsed = parsePublicBaseUrl(configuredBase);
+    if (parsed.ok) publicBaseUrl = parsed.baseUrl;
+    else logger.warn(`PUBLIC_BASE_URL ignored, deriving the base URL from each request: ${parsed.error}`);
+  }
   return createHttpHandler({
     mcp,
-    keyDigests: digests.ok ? digests.digests : [],
+    keyDigests,
     origins: origins.allow,
     logger,
+    oauth:
+      options.oauth === undefined ? undefined : createOAuth({ ...options.oauth, keyDigests, publicBaseUrl }),
   });
 }

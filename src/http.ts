@@ -19,6 +19,8 @@ export interface HttpRequest {
   method: string;
   /** The path without query string, e.g. `/mcp` or `/mcp/<key>`. */
   path: string;
+  /** The raw query string without "?"; only the OAuth endpoints read it (never for credentials). */
+  query?: string;
   /** Header names in lower case; repeated headers joined with ", ". */
   headers: Readonly<Record<string, string | undefined>>;
   /** Text as received, or raw bytes (which must be UTF-8). */
@@ -40,11 +42,25 @@ export const MAX_BATCH_MESSAGES = 20;
 /** Implementation-defined JSON-RPC code (-32000..-32019) for a missing or wrong API key. */
 const UNAUTHORIZED = -32_001;
 
+/**
+ * The OAuth authorization server and resource-server checks (src/oauth/), hooked in here without this file
+ * knowing their details. Without it, /mcp accepts API keys only, as before.
+ */
+export interface OAuthHook {
+  /** Answers the OAuth paths (discovery, /register, /authorize, /token); undefined for any other path. */
+  handle(request: HttpRequest, log: RequestLog): Promise<HttpResponse | undefined>;
+  /** Whether a bearer value that is not an API key is an access token issued for this server's /mcp. */
+  acceptsAccessToken(token: string, request: HttpRequest): Promise<boolean>;
+  /** The WWW-Authenticate value of a 401 from /mcp (RFC 9728 §5.1: it names the resource metadata). */
+  challenge(request: HttpRequest, presentedBearer: boolean): string;
+}
+
 export interface HttpHandlerOptions {
   mcp: McpServer;
   keyDigests: readonly Buffer[];
   origins: OriginAllowList;
   logger: Logger;
+  oauth?: OAuthHook | undefined;
 }
 
 export type HttpHandler = (request: HttpRequest) => Promise<HttpResponse>;
@@ -53,7 +69,7 @@ const JSON_HEADERS = { "content-type": "application/json" } as const;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
-  const { mcp, keyDigests, origins, logger } = options;
+  const { mcp, keyDigests, origins, logger, oauth } = options;
 
   return async function handle(request: HttpRequest): Promise<HttpResponse> {
     const started = performance.now();
@@ -75,6 +91,9 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   };
 
   async function route(request: HttpRequest, log: RequestLog): Promise<HttpResponse> {
+    // The OAuth paths are not JSON-RPC: they answer OAuth JSON or HTML, and allow GET.
+    const oauthResponse = await oauth?.handle(request, log);
+    if (oauthResponse !== undefined) return oauthResponse;
     const route = matchRoute(request.path);
     if (!route)
       return transportError(404, ErrorCode.InvalidRequest, "Not Found: the MCP endpoint is POST /mcp");
@@ -89,11 +108,22 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     if (origin !== undefined && !origins.allows(origin)) {
       return transportError(403, ErrorCode.InvalidRequest, "Forbidden: Origin not allowed");
     }
-    // Before any parsing or database work. Never from the query string: it ends up in logs.
-    const key = route.pathKey ?? bearerToken(headers.authorization) ?? headers["x-api-key"];
-    if (key === undefined || !keyMatches(key, keyDigests)) {
+    // Before any parsing or memory work. Never from the query string: it ends up in logs. An access token
+    // is checked without a database read (src/oauth/access-token.ts), and only from the Authorization header.
+    const bearer = bearerToken(headers.authorization);
+    const key = route.pathKey ?? bearer ?? headers["x-api-key"];
+    const authorized =
+      (key !== undefined && keyMatches(key, keyDigests)) ||
+      (route.pathKey === undefined &&
+        bearer !== undefined &&
+        oauth !== undefined &&
+        (await oauth.acceptsAccessToken(bearer, request)));
+    if (!authorized) {
       const response = transportError(401, UNAUTHORIZED, "Unauthorized");
-      response.headers["www-authenticate"] = "Bearer";
+      response.headers["www-authenticate"] =
+        oauth === undefined
+          ? "Bearer"
+          : oauth.challenge(request, route.pathKey === undefined && bearer !== undefined);
       return response;
     }
     if (!acceptsJson(headers.accept)) {
@@ -254,24 +284,34 @@ export function isJsonContentType(contentType: string | undefined): boolean {
 const TOO_LARGE = Symbol("too large");
 const NOT_UTF8 = Symbol("not UTF-8");
 
+export type BodyText = { ok: true; text: string } | { ok: false; problem: "too_large" | "not_utf8" };
+
+/** The body as text, refused above `limit` bytes or when not UTF-8: for the OAuth endpoints' own limits. */
+export function bodyText(request: HttpRequest, limit: number): BodyText {
+  const text = decodeBody(request.body, request.base64 === true, limit);
+  if (text === TOO_LARGE) return { ok: false, problem: "too_large" };
+  if (text === NOT_UTF8) return { ok: false, problem: "not_utf8" };
+  return { ok: true, text };
+}
+
 function decodeBody(
   body: string | Uint8Array | undefined,
   base64: boolean,
+  limit = MAX_BODY_BYTES,
 ): string | typeof TOO_LARGE | typeof NOT_UTF8 {
   if (body === undefined) return "";
   if (typeof body === "string" && base64) {
     // Four base64 characters carry three bytes: refuse before decoding anything too large.
-    if (Math.floor((body.length * 3) / 4) > MAX_BODY_BYTES + 2) return TOO_LARGE;
-    return decodeBody(Buffer.from(body, "base64"), false);
+    if (Math.floor((body.length * 3) / 4) > limit + 2) return TOO_LARGE;
+    return decodeBody(Buffer.from(body, "base64"), false, limit);
   }
   if (typeof body === "string") {
     // A string's UTF-8 size is at least its length and at most three times it.
-    if (body.length > MAX_BODY_BYTES) return TOO_LARGE;
-    if (body.length * 3 > MAX_BODY_BYTES && Buffer.byteLength(body, "utf8") > MAX_BODY_BYTES)
-      return TOO_LARGE;
+    if (body.length > limit) return TOO_LARGE;
+    if (body.length * 3 > limit && Buffer.byteLength(body, "utf8") > limit) return TOO_LARGE;
     return stripBom(body);
   }
-  if (body.byteLength > MAX_BODY_BYTES) return TOO_LARGE;
+  if (body.byteLength > limit) return TOO_LARGE;
   try {
     return stripBom(utf8.decode(body));
   } catch {

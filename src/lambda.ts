@@ -1,22 +1,28 @@
 // The Lambda entry: Function URL events (payload format 2.0) in and out. The only file that knows
 // Lambda types; everything it builds at module load runs in INIT, which is not CPU-throttled.
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
-import { createApp } from "./app.ts";
+import { type AppOptions, createApp } from "./app.ts";
 import type { HttpRequest } from "./http.ts";
+import { createLogger } from "./log.ts";
+import { createOAuthStore } from "./oauth/store.ts";
 import { DEFAULT_LAMBDA_ORIGINS } from "./origins.ts";
 import { cursorSecretFrom } from "./store/cursor-secret.ts";
 import { createDynamoDbClient, createDynamoDbStore } from "./store/dynamodb.ts";
+import { warmUp } from "./warm-up.ts";
 
 const env = process.env;
-const app = createApp({
+const client = createDynamoDbClient();
+const tableName = env.TABLE_NAME ?? "";
+const options: AppOptions = {
   env,
   defaultOrigins: DEFAULT_LAMBDA_ORIGINS,
-  store: createDynamoDbStore({
-    client: createDynamoDbClient(),
-    tableName: env.TABLE_NAME ?? "",
-    cursorSecret: cursorSecretFrom(env),
-  }),
-});
+  store: createDynamoDbStore({ client, tableName, cursorSecret: cursorSecretFrom(env) }),
+  oauth: { store: createOAuthStore({ client, tableName }) },
+};
+const app = createApp(options);
+
+// Top-level await: INIT waits for the warm-up (src/warm-up.ts) instead of leaving it to the first invoke.
+await warmUp(options, { client, logger: createLogger() });
 
 export async function handler(event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult> {
   const response = await app(toHttpRequest(event));
@@ -27,6 +33,7 @@ export function toHttpRequest(event: LambdaFunctionURLEvent): HttpRequest {
   return {
     method: event.requestContext.http.method,
     path: event.rawPath,
+    query: event.rawQueryString,
     headers: event.headers,
     body: event.body,
     // Decoded by the HTTP layer only after the API key check and the size limit.

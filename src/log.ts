@@ -4,7 +4,7 @@ import type { RawId } from "./jsonrpc.ts";
 
 export interface RequestLog {
   httpMethod?: string;
-  /** JSON-RPC method, or "batch". */
+  /** JSON-RPC method (client-chosen), or "batch"; cut to 64 characters. */
   method?: string;
   tool?: string;
   /** The JSON-RPC id (client-chosen, carries no secret), cut to 64 characters. */
@@ -12,6 +12,10 @@ export interface RequestLog {
   batchSize?: number;
   status: number;
   rpcError?: number;
+  /** For the OAuth paths (not JSON-RPC): which endpoint, e.g. "token". */
+  endpoint?: string;
+  /** The OAuth error code answered or the security event seen, e.g. "invalid_grant", "refresh_token_reuse". */
+  oauthError?: string;
   /** For an unexpected failure: the error's class name only, never its message. */
   error?: string;
   durationMs?: number;
@@ -30,6 +34,8 @@ export function createLogger(sink: LineSink = (line) => process.stdout.write(`${
     request(entry) {
       const line: Record<string, unknown> = { level: "info", msg: "request", ...entry };
       if (entry.id !== undefined) line.id = entry.id.slice(0, 64);
+      // Client-chosen too: a method name of 256 KiB would carry whatever the client put in it into the log.
+      if (entry.method !== undefined) line.method = entry.method.slice(0, 64);
       sink(JSON.stringify(line));
     },
     warn(message) {

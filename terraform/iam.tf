@@ -2,8 +2,10 @@
 # writes to its own log group only. No AWSLambdaBasicExecutionRole: it grants logs on every log group.
 
 locals {
-  # Exactly the IAM actions behind the commands the store sends (src/store/dynamodb.ts,
-  # DYNAMODB_COMMANDS_USED = GetItem, Query, TransactWriteItems, UpdateItem):
+  # Exactly the IAM actions behind the commands the code sends: the memory store (src/store/dynamodb.ts,
+  # DYNAMODB_COMMANDS_USED = GetItem, Query, TransactWriteItems, UpdateItem) and the OAuth server
+  # (src/oauth/store.ts, OAUTH_DYNAMODB_COMMANDS_USED = DeleteItem, GetItem, PutItem, Query, UpdateItem
+  # on its OAUTH#... items in this same table):
   #   GetItem, Query, UpdateItem  -> the action of the same name
   #   TransactWriteItems          -> no action of its own: each operation inside a transaction is
   #     authorised as its item action ("Using IAM with DynamoDB transactions",

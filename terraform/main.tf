@@ -4,14 +4,15 @@ locals {
   function_name  = var.name
   log_group_name = "/aws/lambda/${local.function_name}"
 
-  # What the code reads (src/auth.ts, src/origins.ts, the store). MCP_ALLOWED_ORIGINS is left out when
-  # allowed_origins is null, so the code's default list applies. Only digests: the plain key never
-  # reaches Terraform, its state or AWS.
+  # What the code reads (src/auth.ts, src/origins.ts, src/oauth/base-url.ts, the store).
+  # MCP_ALLOWED_ORIGINS and PUBLIC_BASE_URL are left out when null, so the code's defaults apply. Only
+  # digests: the plain key never reaches Terraform, its state or AWS.
   environment = {
     for name, value in {
       TABLE_NAME          = aws_dynamodb_table.this.name
       MCP_API_KEY_SHA256  = join(",", var.api_key_sha256s)
       MCP_ALLOWED_ORIGINS = var.allowed_origins == null ? null : join(",", var.allowed_origins)
+      PUBLIC_BASE_URL     = var.public_base_url
     } : name => value if value != null
   }
 }

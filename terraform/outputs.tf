@@ -6,14 +6,23 @@ output "function_url" {
   value       = aws_lambda_function_url.this.function_url
 }
 
+locals {
+  public_base = var.public_base_url != null ? var.public_base_url : trimsuffix(aws_lambda_function_url.this.function_url, "/")
+}
+
 output "endpoint_url" {
-  description = "The MCP endpoint; clients send the API key as `Authorization: Bearer <key>`."
-  value       = "${aws_lambda_function_url.this.function_url}mcp"
+  description = "The MCP endpoint. Paste it as is (no key) into claude.ai's custom connector dialog: Claude signs in with OAuth. curl and Claude Code send the API key as `Authorization: Bearer <key>`."
+  value       = "${local.public_base}/mcp"
+}
+
+output "oauth_metadata_url" {
+  description = "OAuth protected resource metadata (RFC 9728) that clients discover from the endpoint's 401; open it to check what Claude sees."
+  value       = "${local.public_base}/.well-known/oauth-protected-resource/mcp"
 }
 
 output "connector_url_template" {
-  description = "The connector URL for clients that cannot send headers (Claude's custom connectors): replace <YOUR-API-KEY>. `make deploy` prints it filled in."
-  value       = "${aws_lambda_function_url.this.function_url}mcp/<YOUR-API-KEY>"
+  description = "Legacy fallback: the API key in the URL path, for clients that take only a URL and cannot do OAuth (replace <YOUR-API-KEY>). Claude's apps should use endpoint_url."
+  value       = "${local.public_base}/mcp/<YOUR-API-KEY>"
 }
 
 output "function_name" {

@@ -183,3 +183,14 @@ variable "tags" {
   default     = {}
   nullable    = false
 }
+
+variable "public_base_url" {
+  description = "Public origin when a custom domain (e.g. CloudFront) fronts the function URL, such as https://memory.example.com. It becomes the OAuth issuer and the token audience (<origin>/mcp). null derives it from each request's Host, which on a Function URL is the function URL itself."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.public_base_url == null ? true : can(regex("^https://[a-z0-9.-]+(:[0-9]{1,5})?$", var.public_base_url))
+    error_message = "public_base_url must be an https origin such as https://memory.example.com: no path, no trailing slash."
+  }
+}

@@ -51,30 +51,41 @@ describe("routing and method", () => {
 });
 
 describe("API key", () => {
-  const UNAUTHORIZED = {
-    status: 401,
-    headers: { ...JSON_TYPE, "www-authenticate": "Bearer" },
-    json: rpcError(-32001, "Unauthorized"),
-  };
+  // The 401 challenge points OAuth clients at the protected resource metadata (RFC 9728 §5.1, src/oauth/);
+  // a request that sent a bearer value also learns that it was not accepted (RFC 6750 §3.1).
+  const RESOURCE_METADATA =
+    "https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.eu-west-1.on.aws/.well-known/oauth-protected-resource/mcp";
+  const CHALLENGE = `Bearer resource_metadata="${RESOURCE_METADATA}", scope="memory"`;
+  const INVALID_TOKEN = `Bearer error="invalid_token", resource_metadata="${RESOURCE_METADATA}", scope="memory"`;
 
-  async function expectUnauthorized(options: Parameters<typeof functionUrlEvent>[0]): Promise<void> {
+  async function expectUnauthorized(
+    options: Parameters<typeof functionUrlEvent>[0],
+    challenge = CHALLENGE,
+  ): Promise<void> {
     const { status, headers, json } = await lambda.invoke(functionUrlEvent(options));
-    assert.deepEqual({ status, headers, json }, UNAUTHORIZED);
+    assert.deepEqual(
+      { status, headers, json },
+      {
+        status: 401,
+        headers: { ...JSON_TYPE, "www-authenticate": challenge },
+        json: rpcError(-32001, "Unauthorized"),
+      },
+    );
   }
 
-  test("a missing key gets 401 with WWW-Authenticate: Bearer and nothing else", async () => {
+  test("a missing key gets 401 with a Bearer challenge naming the resource metadata", async () => {
     await expectUnauthorized({ anonymous: true, body: PING });
   });
 
-  test("a wrong bearer key gets 401", async () => {
-    await expectUnauthorized({ headers: { authorization: "Bearer not-the-key" }, body: PING });
+  test("a wrong bearer key gets 401 with error=invalid_token", async () => {
+    await expectUnauthorized({ headers: { authorization: "Bearer not-the-key" }, body: PING }, INVALID_TOKEN);
   });
 
   test("a key that is a prefix of the real one gets 401", async () => {
-    await expectUnauthorized({
-      headers: { authorization: `Bearer ${TEST_API_KEY.slice(0, -1)}` },
-      body: PING,
-    });
+    await expectUnauthorized(
+      { headers: { authorization: `Bearer ${TEST_API_KEY.slice(0, -1)}` }, body: PING },
+      INVALID_TOKEN,
+    );
   });
 
   test("a non-Bearer Authorization scheme gets 401", async () => {

@@ -11,6 +11,8 @@ import { createApp } from "../app.ts";
 import { sha256Hex } from "../auth.ts";
 import { type HttpHandler, type HttpRequest, MAX_BODY_BYTES } from "../http.ts";
 import type { Logger } from "../log.ts";
+import type { OAuthOptions } from "../oauth/oauth.ts";
+import { createOAuthStore } from "../oauth/store.ts";
 import { LOOPBACK_ORIGINS } from "../origins.ts";
 import { cursorSecretFrom } from "../store/cursor-secret.ts";
 import { startTransactionProxy } from "../store/dynalite-transactions.ts";
@@ -24,10 +26,12 @@ export interface LocalServerOptions {
   apiKey?: string | undefined;
   tableName?: string;
   logger?: Logger;
+  /** Test knobs of the OAuth server: its clock, the wrong-key delay, the metadata document fetch. */
+  oauth?: Omit<OAuthOptions, "store" | "keyDigests" | "publicBaseUrl">;
 }
 
 export interface LocalServer {
-  /** http://127.0.0.1:<port>/mcp */
+  /** http://127.0.0.1:<port>/mcp: also the URL an OAuth client is given (no key in it). */
   url: string;
   apiKey: string;
   /** True when this start generated the key. */
@@ -58,17 +62,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   });
   await ensureTable(client, tableName);
 
-  // Only the key's digest reaches the handler, exactly as in Lambda.
-  const env = { MCP_API_KEY_SHA256: sha256Hex(apiKey), TABLE_NAME: tableName };
-  const app = createApp({
-    env,
-    defaultOrigins: LOOPBACK_ORIGINS,
-    store: createDynamoDbStore({ client, tableName, cursorSecret: cursorSecretFrom(env) }),
-    ...(options.logger ? { logger: options.logger } : {}),
-  });
-
+  // The app needs the port for its public base URL (the OAuth issuer), so it is made once listening.
+  let app: HttpHandler | undefined;
   const server = createServer((req, res) => {
-    void serve(app, req, res);
+    if (app === undefined) res.writeHead(503).end();
+    else void serve(app, req, res);
   });
   try {
     await new Promise<void>((done, fail) => {
@@ -83,6 +81,20 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     throw error;
   }
   const { port } = server.address() as AddressInfo;
+  // Only the key's digest reaches the handler, exactly as in Lambda. The base URL is fixed here, never
+  // taken from a request's Host header.
+  const env = {
+    MCP_API_KEY_SHA256: sha256Hex(apiKey),
+    TABLE_NAME: tableName,
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+  };
+  app = createApp({
+    env,
+    defaultOrigins: LOOPBACK_ORIGINS,
+    store: createDynamoDbStore({ client, tableName, cursorSecret: cursorSecretFrom(env) }),
+    oauth: { ...options.oauth, store: createOAuthStore({ client, tableName }) },
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
 
   let closing: Promise<void> | undefined;
   return {
@@ -121,9 +133,11 @@ function resolveApiKey(
 async function serve(app: HttpHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
     const body = await readBody(req);
+    const url = new URL(req.url ?? "/", "http://localhost");
     const request: HttpRequest = {
       method: req.method ?? "GET",
-      path: new URL(req.url ?? "/", "http://localhost").pathname,
+      path: url.pathname,
+      query: url.search.slice(1),
       headers: flattenHeaders(req),
       body,
     };

@@ -122,6 +122,24 @@ run "allowed_origins_reach_the_environment" {
   }
 }
 
+run "public_base_url_reaches_the_environment_and_outputs" {
+  command = plan
+
+  variables {
+    public_base_url = "https://memory.example.com"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables["PUBLIC_BASE_URL"] == "https://memory.example.com"
+    error_message = "PUBLIC_BASE_URL should be public_base_url: it is the OAuth issuer and token audience."
+  }
+
+  assert {
+    condition     = output.endpoint_url == "https://memory.example.com/mcp" && output.oauth_metadata_url == "https://memory.example.com/.well-known/oauth-protected-resource/mcp"
+    error_message = "With a custom domain the outputs should name it, not the function URL."
+  }
+}
+
 run "overrides_reach_the_function" {
   command = plan
 
@@ -233,6 +251,16 @@ run "outputs" {
   assert {
     condition     = output.connector_url_template == "https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.eu-west-1.on.aws/mcp/<YOUR-API-KEY>"
     error_message = "connector_url_template should be the endpoint followed by /<YOUR-API-KEY>."
+  }
+
+  assert {
+    condition     = output.oauth_metadata_url == "https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.eu-west-1.on.aws/.well-known/oauth-protected-resource/mcp"
+    error_message = "oauth_metadata_url should be the RFC 9728 document of the /mcp resource."
+  }
+
+  assert {
+    condition     = !contains(keys(aws_lambda_function.this.environment[0].variables), "PUBLIC_BASE_URL")
+    error_message = "PUBLIC_BASE_URL should be left out when public_base_url is null (the code derives it per request)."
   }
 
   assert {

@@ -197,3 +197,13 @@ run "accepts_the_edges" {
     error_message = "The largest memory_size and timeout should be accepted."
   }
 }
+
+run "rejects_a_public_base_url_with_a_path_or_plain_http" {
+  command = plan
+
+  variables {
+    public_base_url = "http://memory.example.com/mcp"
+  }
+
+  expect_failures = [var.public_base_url]
+}

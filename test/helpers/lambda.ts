@@ -11,7 +11,7 @@ export interface Invocation {
   status: number;
   headers: Record<string, string>;
   body: string;
-  /** The body parsed as JSON (undefined for an empty body). */
+  /** The body parsed as JSON (undefined for an empty body, or one that is not JSON, such as an HTML page). */
   json: unknown;
 }
 
@@ -51,11 +51,13 @@ export async function loadLambda(extraEnv: Record<string, string> = {}): Promise
       // Our handler always returns the structured form, never a bare string.
       const result = (await handler(event)) as Exclude<LambdaFunctionURLResult, string>;
       const body = result.body ?? "";
+      const headers = (result.headers ?? {}) as Record<string, string>;
+      const isJson = headers["content-type"]?.startsWith("application/json") === true;
       return {
         status: result.statusCode ?? 0,
-        headers: (result.headers ?? {}) as Record<string, string>,
+        headers,
         body,
-        json: body === "" ? undefined : JSON.parse(body),
+        json: body === "" || !isJson ? undefined : JSON.parse(body),
       };
     },
     takeLogs() {

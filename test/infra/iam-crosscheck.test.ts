@@ -1,15 +1,17 @@
-// Pins down that terraform/iam.tf grants exactly the DynamoDB actions the deployed store needs: the
-// commands src/store/dynamodb.ts declares in DYNAMODB_COMMANDS_USED, mapped to IAM actions, equal the
-// `dynamodb_actions` list of terraform/iam.tf. Nothing more (least privilege), nothing less (an
-// AccessDeniedException found only in production).
+// Pins down that terraform/iam.tf grants exactly the DynamoDB actions the deployed code needs: the
+// commands src/store/dynamodb.ts declares in DYNAMODB_COMMANDS_USED and src/oauth/store.ts in
+// OAUTH_DYNAMODB_COMMANDS_USED, mapped to IAM actions, equal the `dynamodb_actions` list of
+// terraform/iam.tf. Nothing more (least privilege), nothing less (an AccessDeniedException found only
+// in production).
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { test } from "node:test";
 import { pathToFileURL } from "node:url";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
 const storeModule = resolve(repoRoot, "src/store/dynamodb.ts");
+const oauthStoreModule = resolve(repoRoot, "src/oauth/store.ts");
 const iamTf = resolve(repoRoot, "terraform/iam.tf");
 
 /** IAM actions of the commands that have their own. */
@@ -83,10 +85,9 @@ test("terraform/iam.tf lists its DynamoDB actions where this check can read them
   for (const action of NEVER_GRANTED) assert.equal(actions.includes(action), false, `${action} is granted`);
 });
 
-test("the granted DynamoDB actions are exactly those behind DYNAMODB_COMMANDS_USED", {
-  skip: existsSync(storeModule) ? false : "src/store/dynamodb.ts does not exist yet",
-}, async () => {
+test("the granted DynamoDB actions are exactly those behind the memory and OAuth stores' commands", async () => {
   const store: unknown = await import(pathToFileURL(storeModule).href);
+  const oauthStore: unknown = await import(pathToFileURL(oauthStoreModule).href);
   const commands = exportedStrings(store, "DYNAMODB_COMMANDS_USED");
   assert.ok(commands, "src/store/dynamodb.ts exports no DYNAMODB_COMMANDS_USED");
 
@@ -105,12 +106,22 @@ test("the granted DynamoDB actions are exactly those behind DYNAMODB_COMMANDS_US
     assert.ok(actions, `no IAM mapping for DynamoDB command ${command}: add it to ACTIONS_BY_COMMAND`);
     for (const action of actions) needed.add(action);
   }
+  const oauthCommands = exportedStrings(oauthStore, "OAUTH_DYNAMODB_COMMANDS_USED");
+  assert.ok(oauthCommands, "src/oauth/store.ts exports no OAUTH_DYNAMODB_COMMANDS_USED");
+  for (const command of oauthCommands) {
+    const actions = ACTIONS_BY_COMMAND[command];
+    assert.ok(actions, `no IAM mapping for DynamoDB command ${command}: add it to ACTIONS_BY_COMMAND`);
+    for (const action of actions) needed.add(action);
+  }
   const granted = grantedActions();
   assert.deepEqual(granted, [...needed].sort());
 
-  // The store's own statement of its IAM actions, where it makes one, must agree too.
-  const declared = exportedStrings(store, "DYNAMODB_IAM_ACTIONS");
-  if (declared) assert.deepEqual(granted, [...declared].sort());
+  // The stores' own statements of their IAM actions must agree too.
+  const declared = new Set([
+    ...(exportedStrings(store, "DYNAMODB_IAM_ACTIONS") ?? []),
+    ...(exportedStrings(oauthStore, "OAUTH_DYNAMODB_IAM_ACTIONS") ?? []),
+  ]);
+  assert.deepEqual(granted, [...declared].sort());
 
   for (const command of exportedStrings(store, "DYNAMODB_SETUP_COMMANDS") ?? []) {
     assert.equal(granted.includes(`dynamodb:${command}`), false, `setup command ${command} is granted`);

@@ -1,0 +1,134 @@
+// The OAuth 2.1 authorization server and resource-server checks of this one function, behind the small hook
+// src/http.ts calls (OAuthHook): the OAuth paths, the access-token check on /mcp, and the 401 challenge.
+// https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization
+import type { HttpRequest, HttpResponse, OAuthHook } from "../http.ts";
+import type { RequestLog } from "../log.ts";
+import { verifyAccessToken } from "./access-token.ts";
+import { handleAuthorize, WRONG_KEY_DELAY_MS } from "./authorize.ts";
+import {
+  AUTHORIZATION_SERVER_METADATA_PATH,
+  baseUrlFor,
+  type Endpoints,
+  endpointsFor,
+  MCP_PATH,
+  MEMORY_SCOPE,
+  RESOURCE_METADATA_PATH,
+} from "./base-url.ts";
+import { ClientMetadataDocuments, fetchPublicHttps, type MetadataFetch } from "./client-metadata-document.ts";
+import { ClientDirectory } from "./clients.ts";
+import { ConsentGuard } from "./consent-guard.ts";
+import { errorPage } from "./consent-page.ts";
+import { authorizationServerMetadata, protectedResourceMetadata } from "./metadata.ts";
+import { handleRegister } from "./register.ts";
+import { SigningKeyRing } from "./signing-keys.ts";
+import type { OAuthStore } from "./store.ts";
+import { handleToken } from "./token.ts";
+import { methodNotAllowed, oauthError, publicJsonResponse } from "./wire.ts";
+
+export interface OAuthOptions {
+  store: OAuthStore;
+  /** The API key digests: the consent page accepts the same keys as /mcp. */
+  keyDigests: readonly Buffer[];
+  /** A checked origin (./base-url.ts parsePublicBaseUrl); undefined derives it from each request. */
+  publicBaseUrl?: string | undefined;
+  /** Epoch ms; tests move it forward to expire tokens. */
+  now?: () => number;
+  wrongKeyDelayMs?: number;
+  /** The network hop of Client ID Metadata Documents; tests point it at a local fixture server. */
+  fetchClientMetadata?: MetadataFetch;
+}
+
+type Endpoint = "resource-metadata" | "authorization-server-metadata" | "authorize" | "token" | "register";
+
+const PATHS: Readonly<Record<string, Endpoint>> = {
+  // RFC 9728 §3.1: the path-aware location for the resource <base>/mcp, and the root one that clients try
+  // next (MCP authorization "Protected Resource Metadata Discovery Requirements").
+  [`${RESOURCE_METADATA_PATH}${MCP_PATH}`]: "resource-metadata",
+  [RESOURCE_METADATA_PATH]: "resource-metadata",
+  [AUTHORIZATION_SERVER_METADATA_PATH]: "authorization-server-metadata",
+  "/authorize": "authorize",
+  "/token": "token",
+  "/register": "register",
+};
+
+export function createOAuth(options: OAuthOptions): OAuthHook {
+  const { store, keyDigests, publicBaseUrl } = options;
+  const now = options.now ?? Date.now;
+  const keys = new SigningKeyRing(store, now);
+  const documents = new ClientMetadataDocuments(options.fetchClientMetadata ?? fetchPublicHttps, now);
+  const clients = new ClientDirectory(store, documents, now);
+  const guard = new ConsentGuard(store, now);
+  const wrongKeyDelayMs = options.wrongKeyDelayMs ?? WRONG_KEY_DELAY_MS;
+
+  async function serve(
+    endpoint: Endpoint,
+    request: HttpRequest,
+    log: RequestLog,
+    endpoints: Endpoints,
+  ): Promise<HttpResponse> {
+    switch (endpoint) {
+      case "resource-metadata":
+        if (request.method !== "GET") return methodNotAllowed("GET");
+        return publicJsonResponse(protectedResourceMetadata(endpoints));
+      case "authorization-server-metadata":
+        if (request.method !== "GET") return methodNotAllowed("GET");
+        return publicJsonResponse(authorizationServerMetadata(endpoints));
+      case "register":
+        return handleRegister(request, log, { store, now });
+      case "authorize":
+        return handleAuthorize(request, log, {
+          endpoints,
+          clients,
+          keys,
+          guard,
+          store,
+          keyDigests,
+          now,
+          wrongKeyDelayMs,
+        });
+      case "token":
+        return handleToken(request, log, { endpoints, clients, keys, store, now });
+    }
+  }
+
+  return {
+    async handle(request: HttpRequest, log: RequestLog): Promise<HttpResponse | undefined> {
+      const endpoint = PATHS[request.path];
+      if (endpoint === undefined) return undefined;
+      log.endpoint = endpoint;
+      const baseUrl = baseUrlFor(request, publicBaseUrl);
+      if (baseUrl === undefined)
+        return oauthError(400, "invalid_request", "the request has no usable Host header");
+      try {
+        return await serve(endpoint, request, log, endpointsFor(baseUrl));
+      } catch (error) {
+        // A server fault (the database, most likely): no internal detail, the log names the error's type.
+        log.error = error instanceof Error ? error.name : typeof error;
+        return endpoint === "authorize"
+          ? errorPage(
+              500,
+              "Something went wrong",
+              "The server could not handle this request. Try again shortly.",
+            )
+          : oauthError(500, "server_error", "the server could not handle this request; try again shortly");
+      }
+    },
+
+    async acceptsAccessToken(token: string, request: HttpRequest): Promise<boolean> {
+      const baseUrl = baseUrlFor(request, publicBaseUrl);
+      if (baseUrl === undefined) return false;
+      const { issuer, resource } = endpointsFor(baseUrl);
+      const check = await verifyAccessToken(token, { keys, issuer, resource, nowMs: now() });
+      return check.ok;
+    },
+
+    challenge(request: HttpRequest, presentedBearer: boolean): string {
+      const baseUrl = baseUrlFor(request, publicBaseUrl);
+      if (baseUrl === undefined) return "Bearer";
+      // RFC 6750 §3: error="invalid_token" when a token was sent; scope guides the client (MCP "Scope
+      // Selection Strategy"); resource_metadata is RFC 9728 §5.1.
+      const error = presentedBearer ? 'error="invalid_token", ' : "";
+      return `Bearer ${error}resource_metadata="${endpointsFor(baseUrl).resourceMetadata}", scope="${MEMORY_SCOPE}"`;
+    },
+  };
+}
