@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deflateRawSync } from "node:zlib";
 import { build } from "esbuild";
+import { lambdaBuildOptions } from "./lambda-esbuild.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outDir = join(root, "dist", "lambda");
@@ -15,20 +16,9 @@ execFileSync(process.execPath, [join(root, "scripts", "compile-schemas.mjs")], {
 
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
-const result = await build({
-  entryPoints: [join(root, "src", "lambda.ts")],
-  outfile: join(outDir, "index.mjs"),
-  bundle: true,
-  minify: true,
-  format: "esm",
-  platform: "node",
-  target: "node22",
-  // The AWS SDK still has CommonJS corners that call require() for Node built-ins.
-  banner: { js: 'import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);' },
-  legalComments: "none",
-  metafile: true,
-  logLevel: "warning",
-});
+const result = await build(
+  lambdaBuildOptions({ entryPoint: join(root, "src", "lambda.ts"), outfile: join(outDir, "index.mjs") }),
+);
 writeFileSync(join(root, "dist", "meta.json"), JSON.stringify(result.metafile));
 
 const bundle = readFileSync(join(outDir, "index.mjs"));

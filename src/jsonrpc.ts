@@ -60,8 +60,8 @@ export function isObject(value: unknown): value is JsonObject {
 }
 
 /**
- * Classifies one parsed message. `rawIdText` returns the id member's source text; it is only
- * consulted for numeric ids that a double cannot carry exactly.
+ * Classifies one parsed message. `rawIdText` returns the id member's source text; it is consulted
+ * for every numeric id, since a double cannot tell 1 from 1.00000000000000000001.
  */
 export function classify(message: unknown, rawIdText: () => string | undefined): RpcMessage {
   if (!isObject(message)) {
@@ -113,15 +113,20 @@ function readId(message: JsonObject, rawIdText: () => string | undefined): RawId
   const id = message.id;
   if (typeof id === "string") return JSON.stringify(id);
   if (typeof id === "number") {
-    if (Number.isSafeInteger(id)) return String(id);
-    // 2^53+1, 1e400 (Infinity to a double), 1.50: echo the digits the client sent.
+    // 2^53+1, 1e400 (Infinity to a double), 1.50, and 1e-400 or 1.00000000000000000001, which a double
+    // rounds to 0 and 1: echo the digits the client sent, never the double's reading of them.
     return rawIdText() ?? (Number.isFinite(id) ? JSON.stringify(id) : undefined);
   }
   return undefined;
 }
 
 export function resultResponse(id: RawId, result: unknown): string {
-  return `{"jsonrpc":"2.0","id":${id},"result":${JSON.stringify(result)}}`;
+  return serializedResultResponse(id, JSON.stringify(result));
+}
+
+/** resultResponse for a result that is already JSON text (a constant answer serialised once). */
+export function serializedResultResponse(id: RawId, resultJson: string): string {
+  return `{"jsonrpc":"2.0","id":${id},"result":${resultJson}}`;
 }
 
 export function errorResponse(id: RawId, error: RpcError): string {

@@ -10,6 +10,7 @@ import {
   RpcError,
   type RpcRequest,
   resultResponse,
+  serializedResultResponse,
 } from "./jsonrpc.ts";
 import { StoreError } from "./store/memory-store.ts";
 import { type Tool, type ToolContext, ToolError, validate } from "./tools/tool.ts";
@@ -61,6 +62,8 @@ export class McpServer {
   private readonly tools: ReadonlyMap<string, Tool>;
   private readonly toolDescriptors: readonly JsonObject[];
   private readonly serverMeta: JsonObject;
+  /** tools/list without a cursor, per era, as JSON text: the same answer every time, serialised once. */
+  private readonly firstToolsPage: Readonly<Record<Era, string>>;
 
   constructor(private readonly options: McpServerOptions) {
     this.tools = new Map(options.tools.map((tool) => [tool.name, tool]));
@@ -74,6 +77,11 @@ export class McpServer {
       annotations: tool.annotations,
     }));
     this.serverMeta = { [META_SERVER_INFO]: options.identity };
+    // Serialising the tools with their schemas was most of a warm tools/list's CPU time (docs/benchmarks/).
+    this.firstToolsPage = {
+      handshake: JSON.stringify(this.listTools({})),
+      stateless: JSON.stringify(this.statelessToolsPage({})),
+    };
   }
 
   /** Validates that a notification may be accepted; notifications never get a JSON-RPC reply. */
@@ -101,12 +109,9 @@ export class McpServer {
         case "server/discover":
           return ok(id, this.discover());
         case "tools/list":
-          return ok(id, {
-            ...this.listTools(params),
-            ttlMs: LIST_TTL_MS,
-            cacheScope: "public",
-            ...this.complete(),
-          });
+          return params.cursor === undefined
+            ? okSerialized(id, this.firstToolsPage.stateless)
+            : ok(id, this.statelessToolsPage(params));
         case "tools/call": {
           const { result, tool } = await this.callTool(params);
           return { ...ok(id, { ...result, ...this.complete() }), tool };
@@ -122,7 +127,9 @@ export class McpServer {
       case "ping":
         return ok(id, {});
       case "tools/list":
-        return ok(id, this.listTools(params));
+        return params.cursor === undefined
+          ? okSerialized(id, this.firstToolsPage.handshake)
+          : ok(id, this.listTools(params));
       case "tools/call": {
         const { result, tool } = await this.callTool(params);
         return { ...ok(id, result), tool };
@@ -217,6 +224,10 @@ export class McpServer {
     };
   }
 
+  private statelessToolsPage(params: JsonObject): JsonObject {
+    return { ...this.listTools(params), ttlMs: LIST_TTL_MS, cacheScope: "public", ...this.complete() };
+  }
+
   private listTools(params: JsonObject): JsonObject {
     const start = decodeListCursor(params.cursor);
     const tools = this.toolDescriptors.slice(start, start + TOOLS_PAGE_SIZE);
@@ -261,6 +272,10 @@ function ok(id: RawId, result: unknown): Reply {
   return { status: 200, body: resultResponse(id, result) };
 }
 
+function okSerialized(id: RawId, resultJson: string): Reply {
+  return { status: 200, body: serializedResultResponse(id, resultJson) };
+}
+
 function toolFailure(message: string): JsonObject {
   return { content: [{ type: "text", text: message }], isError: true };
 }
@@ -286,7 +301,14 @@ function missingHeader(header: string): RpcError {
 }
 
 function headerMismatch(header: string, headerValue: string, bodyValue: unknown): RpcError {
-  const body = typeof bodyValue === "string" ? bodyValue : String(JSON.stringify(bodyValue));
+  // An array or object is named, not serialised: a client's value may nest deeper than JSON.stringify
+  // can recurse (a RangeError, which would turn the client's fault into a -32603).
+  const body =
+    typeof bodyValue === "object" && bodyValue !== null
+      ? Array.isArray(bodyValue)
+        ? "(an array)"
+        : "(an object)"
+      : String(bodyValue);
   return new RpcError(
     ErrorCode.HeaderMismatch,
     `Header mismatch: ${header} header value ${JSON.stringify(headerValue.slice(0, 200))} does not match body value ${JSON.stringify(body.slice(0, 200))}`,

@@ -1,0 +1,89 @@
+// Pins down the Lambda's INIT warm-up (src/warm-up.ts) and the DynamoDB dry run it relies on
+// (src/store/dynamodb-dry-run.ts) against dynalite: the warm-up writes nothing and warns about nothing when
+// DynamoDB is there, warns (and still finishes, within its bound) when DynamoDB is not, and the dry run
+// answers the store from memory while it lasts and lets every call through again afterwards.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { Logger } from "../src/log.ts";
+import { createDynamoDbStore } from "../src/store/dynamodb.ts";
+import { dryRun } from "../src/store/dynamodb-dry-run.ts";
+import { warmUp } from "../src/warm-up.ts";
+import { createTestStore, type Dynalite, startDynalite, TEST_CURSOR_SECRET } from "./helpers/dynalite.ts";
+
+let database: Dynalite;
+before(async () => {
+  database = await startDynalite();
+});
+after(async () => {
+  await database.stop();
+});
+
+function recordingLogger(): { logger: Logger; warnings: string[] } {
+  const warnings: string[] = [];
+  return { logger: { request() {}, warn: (message) => warnings.push(message) }, warnings };
+}
+
+describe("warmUp", () => {
+  test("runs both passes without a warning and leaves the table as it was", async () => {
+    const { store } = await createTestStore(database);
+    await store.create("The user's sister lives in Lyon.", ["family"]);
+    const { logger, warnings } = recordingLogger();
+    await warmUp({ env: {}, defaultOrigins: [], store }, { client: database.client, logger });
+    assert.deepEqual(warnings, []);
+    const page = await store.list({ limit: 10 });
+    assert.deepEqual(
+      page.memories.map((memory) => memory.content),
+      ["The user's sister lives in Lyon."],
+    );
+  });
+
+  test("warns within its bound when DynamoDB cannot be reached, and never throws", async () => {
+    const client = new DynamoDBClient({
+      region: "us-east-1",
+      endpoint: "http://127.0.0.1:9", // discard port: nothing listens
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      maxAttempts: 1,
+    });
+    const store = createDynamoDbStore({ client, tableName: "absent", cursorSecret: TEST_CURSOR_SECRET });
+    const { logger, warnings } = recordingLogger();
+    const started = performance.now();
+    await warmUp({ env: {}, defaultOrigins: [], store }, { client, logger, timeoutMs: 300 });
+    assert.ok(performance.now() - started < 2_000);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0] ?? "", /^warm-up incomplete \(tools\/call failed: .*\); the first request pays/);
+    client.destroy();
+  });
+});
+
+describe("dryRun", () => {
+  test("answers the store from memory while it runs: a create is found by search, and nothing is written", async () => {
+    const { store } = await createTestStore(database);
+    const found = await dryRun(database.client, async () => {
+      const { memory } = await store.create("The user's dog is called Biscuit.", ["pets"]);
+      const all = [];
+      for await (const indexed of store.all()) all.push(indexed.id);
+      return { id: memory.id, all, got: await store.get(memory.id) };
+    });
+    assert.deepEqual(found.all, [found.id]);
+    assert.equal(found.got?.content, "The user's dog is called Biscuit.");
+    assert.equal(await store.get(found.id), undefined);
+    assert.deepEqual((await store.list({ limit: 10 })).memories, []);
+  });
+
+  test("lets calls through to DynamoDB again once it is over", async () => {
+    const { store } = await createTestStore(database);
+    await dryRun(database.client, async () => {});
+    const { memory } = await store.create("The user is allergic to peanuts.", ["health"]);
+    assert.equal((await store.get(memory.id))?.content, "The user is allergic to peanuts.");
+  });
+
+  test("refuses a client that caches its middleware, which would keep the dry run for good", async () => {
+    const client = new DynamoDBClient({ region: "us-east-1", cacheMiddleware: true });
+    await assert.rejects(
+      dryRun(client, async () => {}),
+      /dryRun needs a client without cacheMiddleware/,
+    );
+    client.destroy();
+  });
+});
