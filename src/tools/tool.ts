@@ -60,9 +60,40 @@ export type ValidationResult = { ok: true } | { ok: false; errors: string[] };
 
 /** Runs a compiled validator and phrases its issues so that the model can correct its call. */
 export function validate(validator: CompiledValidator, data: unknown): ValidationResult {
-  if (validator(data)) return { ok: true };
-  const issues = validator.errors ?? [];
-  return { ok: false, errors: issues.slice(0, 10).map(describeIssue) };
+  if (!validator(data)) {
+    const issues = validator.errors ?? [];
+    return { ok: false, errors: issues.slice(0, 10).map(describeIssue) };
+  }
+  const broken = loneSurrogatePath(data, "");
+  return broken === undefined
+    ? { ok: true }
+    : {
+        ok: false,
+        errors: [
+          `${broken}: must be well-formed Unicode text (it holds half of a surrogate pair, as when an emoji is cut)`,
+        ],
+      };
+}
+
+/** A UTF-16 surrogate without its other half: in a `u` regular expression, only unpaired ones are code points. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Where a string holds a lone surrogate, phrased like describeIssue, or undefined. UTF-8 cannot encode one:
+ * DynamoDB refuses such a string (a server fault for what is the client's), and hashing it as UTF-8 turns
+ * every lone surrogate into U+FFFD, so two different contents would be taken for duplicates. The data has
+ * passed its schema, so the walk is as shallow as the schema.
+ */
+function loneSurrogatePath(value: unknown, path: string): string | undefined {
+  if (typeof value === "string") {
+    return LONE_SURROGATE.test(value) ? (path === "" ? "arguments" : `"${path}"`) : undefined;
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const found = loneSurrogatePath(item, path === "" ? key : `${path}.${key}`);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /** Patterns in schemas/ phrased for the model; ajv would only quote the regular expression. */
