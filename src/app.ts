@@ -1,6 +1,6 @@
 // Wires the server from its configuration: environment, store and logger in, an HTTP handler out.
 // Shared by the Lambda entry and the local server, so both run exactly the same code.
-import packageJson from "../package.json" with { type: "json" };
+import { readFileSync } from "node:fs";
 import { parseKeyDigests } from "./auth.ts";
 import { createHttpHandler, type HttpHandler } from "./http.ts";
 import { createLogger, type Logger } from "./log.ts";
@@ -11,11 +11,20 @@ import { OriginAllowList } from "./origins.ts";
 import type { MemoryStore } from "./store/memory-store.ts";
 import { tools } from "./tools/index.ts";
 
+/** Written into the Lambda bundle by esbuild's `define` (scripts/lambda-esbuild.mjs); unset when run unbundled. */
+declare const PACKAGE_VERSION: string | undefined;
+
 export const SERVER_IDENTITY: ServerIdentity = {
   name: "memory-mcp-lambda",
   title: "Personal Memory",
-  version: packageJson.version,
+  // The bundle carries the version alone rather than the whole package.json; tsx (tests, npm start) reads it.
+  version: typeof PACKAGE_VERSION === "string" ? PACKAGE_VERSION : packageVersion(),
 };
+
+function packageVersion(): string {
+  const manifest = readFileSync(new URL("../package.json", import.meta.url), "utf8");
+  return (JSON.parse(manifest) as { version: string }).version; // package.json always has a version
+}
 
 export const INSTRUCTIONS = [
   "This server is the user's personal long-term memory, shared by all their devices and conversations.",
@@ -56,6 +65,7 @@ export function createApp(options: AppOptions): HttpHandler {
     instructions: INSTRUCTIONS,
     tools,
     context: { store: options.store },
+    ...toolDeadline(options.env.TOOL_DEADLINE_MS, logger),
   });
   const keyDigests = digests.ok ? digests.digests : [];
   let publicBaseUrl: string | undefined;
@@ -73,4 +83,13 @@ export function createApp(options: AppOptions): HttpHandler {
     oauth:
       options.oauth === undefined ? undefined : createOAuth({ ...options.oauth, keyDigests, publicBaseUrl }),
   });
+}
+
+/** TOOL_DEADLINE_MS: whole milliseconds from 500 to 900,000; anything else keeps the default, with a warning. */
+function toolDeadline(value: string | undefined, logger: Logger): { toolDeadlineMs?: number } {
+  if (value === undefined || value === "") return {};
+  const ms = Number(value);
+  if (Number.isInteger(ms) && ms >= 500 && ms <= 900_000) return { toolDeadlineMs: ms };
+  logger.warn("TOOL_DEADLINE_MS ignored: it must be whole milliseconds from 500 to 900000");
+  return {};
 }

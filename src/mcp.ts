@@ -54,7 +54,16 @@ export interface McpServerOptions {
   instructions: string;
   tools: readonly Tool[];
   context: ToolContext;
+  /** How long one tool call may spend on the database, all its commands and retries together. */
+  toolDeadlineMs?: number;
 }
+
+/**
+ * Inside the Lambda's default 10 s timeout with room to answer: a call whose database stalls ends as an
+ * isError result with a retry hint instead of a timeout with no answer at all. Terraform sets
+ * TOOL_DEADLINE_MS from the function's timeout.
+ */
+export const DEFAULT_TOOL_DEADLINE_MS = 8_000;
 
 type Era = "stateless" | "handshake";
 
@@ -254,7 +263,9 @@ export class McpServer {
       return { result: toolFailure(`Invalid arguments for ${name}: ${check.errors.join("; ")}`), tool: name };
     }
     try {
-      const output = await tool.run(args as never, this.options.context);
+      const deadline = AbortSignal.timeout(this.options.toolDeadlineMs ?? DEFAULT_TOOL_DEADLINE_MS);
+      const context = { ...this.options.context, store: this.options.context.store.withDeadline(deadline) };
+      const output = await tool.run(args as never, context);
       return {
         result: { content: [{ type: "text", text: JSON.stringify(output) }], structuredContent: output },
         tool: name,

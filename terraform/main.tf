@@ -13,6 +13,8 @@ locals {
       MCP_API_KEY_SHA256  = join(",", var.api_key_sha256s)
       MCP_ALLOWED_ORIGINS = var.allowed_origins == null ? null : join(",", var.allowed_origins)
       PUBLIC_BASE_URL     = var.public_base_url
+      # The database budget of one tool call (src/mcp.ts): the timeout less 2 s to answer in.
+      TOOL_DEADLINE_MS = tostring(max(1000, var.timeout * 1000 - 2000))
     } : name => value if value != null
   }
 }

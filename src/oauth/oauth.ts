@@ -40,16 +40,17 @@ export interface OAuthOptions {
 
 type Endpoint = "resource-metadata" | "authorization-server-metadata" | "authorize" | "token" | "register";
 
-const PATHS: Readonly<Record<string, Endpoint>> = {
+// A Map, not an object literal: a path such as "__proto__" or "constructor" must not find a built-in member.
+const PATHS: ReadonlyMap<string, Endpoint> = new Map([
   // RFC 9728 §3.1: the path-aware location for the resource <base>/mcp, and the root one that clients try
   // next (MCP authorization "Protected Resource Metadata Discovery Requirements").
-  [`${RESOURCE_METADATA_PATH}${MCP_PATH}`]: "resource-metadata",
-  [RESOURCE_METADATA_PATH]: "resource-metadata",
-  [AUTHORIZATION_SERVER_METADATA_PATH]: "authorization-server-metadata",
-  "/authorize": "authorize",
-  "/token": "token",
-  "/register": "register",
-};
+  [`${RESOURCE_METADATA_PATH}${MCP_PATH}`, "resource-metadata"],
+  [RESOURCE_METADATA_PATH, "resource-metadata"],
+  [AUTHORIZATION_SERVER_METADATA_PATH, "authorization-server-metadata"],
+  ["/authorize", "authorize"],
+  ["/token", "token"],
+  ["/register", "register"],
+]);
 
 export function createOAuth(options: OAuthOptions): OAuthHook {
   const { store, keyDigests, publicBaseUrl } = options;
@@ -93,7 +94,7 @@ export function createOAuth(options: OAuthOptions): OAuthHook {
 
   return {
     async handle(request: HttpRequest, log: RequestLog): Promise<HttpResponse | undefined> {
-      const endpoint = PATHS[request.path];
+      const endpoint = PATHS.get(request.path);
       if (endpoint === undefined) return undefined;
       log.endpoint = endpoint;
       const baseUrl = baseUrlFor(request, publicBaseUrl);

@@ -80,6 +80,8 @@ export interface DynamoDbStoreOptions {
   now?: () => Date;
   /** Makes a fresh ULID; by default from `now`, monotonic within the process. */
   newId?: () => string;
+  /** Aborts every command and backoff of this store when it fires (see MemoryStore.withDeadline). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -209,7 +211,8 @@ const THROTTLING_REASONS = new Set([
   "ProvisionedThroughputExceeded",
   "RequestLimitExceeded",
 ]);
-const TIMEOUT_ERRORS = new Set(["TimeoutError", "RequestTimeout", "RequestTimeoutException"]);
+// AbortError: the tool call's deadline (MemoryStore.withDeadline) stopped a command or a backoff.
+const TIMEOUT_ERRORS = new Set(["TimeoutError", "RequestTimeout", "RequestTimeoutException", "AbortError"]);
 const NETWORK_ERROR_CODES = new Set([
   "ECONNRESET",
   "ECONNREFUSED",
@@ -265,19 +268,35 @@ interface StoredMemory {
 }
 
 class DynamoDbMemoryStore implements MemoryStore {
-  private readonly client: DynamoDBClient;
+  /** The client, with every command carrying this store's abort signal when it has one. */
+  private readonly client: Pick<DynamoDBClient, "send">;
   private readonly tableName: string;
   private readonly now: () => Date;
   private readonly newId: () => string;
   private readonly cursors: ReturnType<typeof createCursorCodec>;
+  private readonly signal: AbortSignal | undefined;
 
-  constructor(options: DynamoDbStoreOptions) {
-    this.client = options.client;
+  constructor(private readonly options: DynamoDbStoreOptions) {
+    const { client, signal } = options;
+    this.client =
+      signal === undefined
+        ? client
+        : {
+            // Same client and overloads; only the per-command options gain the abort signal.
+            send: ((command: Parameters<DynamoDBClient["send"]>[0]) =>
+              client.send(command, { abortSignal: signal })) as DynamoDBClient["send"],
+          };
+    this.signal = signal;
     this.tableName = options.tableName;
     this.now = options.now ?? ((): Date => new Date());
     const ulid = createUlidGenerator();
     this.newId = options.newId ?? ((): string => ulid(this.now().getTime()));
     this.cursors = createCursorCodec(options.cursorSecret);
+  }
+
+  withDeadline(signal: AbortSignal): MemoryStore {
+    // The id generator is shared, so ids stay monotonic across the views of one store.
+    return new DynamoDbMemoryStore({ ...this.options, newId: this.newId, signal });
   }
 
   async create(content: string, tags: string[]): Promise<CreateResult> {
@@ -319,7 +338,7 @@ class DynamoDbMemoryStore implements MemoryStore {
         }
         // An id collision (item) cannot happen with 80 random bits, but a new attempt draws a new id anyway.
         if (attempt >= MAX_WRITE_ATTEMPTS) throw tooManyConflicts("Storing this content");
-        await backoff(attempt);
+        await backoff(attempt, this.signal);
       }
     }
   }
@@ -372,7 +391,7 @@ class DynamoDbMemoryStore implements MemoryStore {
         }
         // With expectedVersion, the next read reports the conflict (or not_found) with the current version.
         if (attempt >= MAX_WRITE_ATTEMPTS) throw tooManyConflicts(`Memory ${id}`);
-        await backoff(attempt);
+        await backoff(attempt, this.signal);
       }
     }
   }
@@ -400,7 +419,7 @@ class DynamoDbMemoryStore implements MemoryStore {
         if (!(isTransactionConflict(error) || codes?.includes(CONDITION_FAILED))) throw error;
         // Changed or deleted meanwhile: the next read deletes the new version or reports not_found.
         if (attempt >= MAX_WRITE_ATTEMPTS) throw tooManyConflicts(`Memory ${id}`);
-        await backoff(attempt);
+        await backoff(attempt, this.signal);
       }
     }
   }
@@ -737,8 +756,13 @@ function isTransactionConflict(error: unknown): boolean {
 }
 
 /** Full jitter (https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/): racers spread out. */
-function backoff(attempt: number): Promise<void> {
-  return sleep(Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt));
+async function backoff(attempt: number, signal: AbortSignal | undefined): Promise<void> {
+  const delay = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+  try {
+    await sleep(delay, undefined, signal === undefined ? undefined : { signal });
+  } catch (error) {
+    throw toServiceStoreError(error) ?? error; // the deadline passed while waiting: "unavailable"
+  }
 }
 
 function notFound(id: string): StoreError {

@@ -96,4 +96,9 @@ export interface MemoryStore {
   list(options: ListOptions): Promise<ListPage>;
   /** Every memory with its search terms, read page by page to the end (search at personal scale). */
   all(): AsyncIterable<IndexedMemory>;
+  /**
+   * The same store, whose every call stops when `signal` aborts: a deadline over all the commands of one
+   * tool call, so a stalled database answers "unavailable" inside the Lambda timeout.
+   */
+  withDeadline(signal: AbortSignal): MemoryStore;
 }

@@ -89,8 +89,8 @@ run "environment_holds_digests_only" {
   }
 
   assert {
-    condition     = toset(nonsensitive(keys(aws_lambda_function.this.environment[0].variables))) == toset(["MCP_API_KEY_SHA256", "TABLE_NAME"])
-    error_message = "The environment should hold exactly TABLE_NAME and MCP_API_KEY_SHA256 by default (no MCP_ALLOWED_ORIGINS, no NODE_OPTIONS, never a plain key)."
+    condition     = toset(nonsensitive(keys(aws_lambda_function.this.environment[0].variables))) == toset(["MCP_API_KEY_SHA256", "TABLE_NAME", "TOOL_DEADLINE_MS"])
+    error_message = "The environment should hold exactly TABLE_NAME, MCP_API_KEY_SHA256 and TOOL_DEADLINE_MS by default (no MCP_ALLOWED_ORIGINS, no NODE_OPTIONS, never a plain key)."
   }
 
   assert {
@@ -149,6 +149,11 @@ run "overrides_reach_the_function" {
     architecture         = "x86_64"
     timeout              = 20
     reserved_concurrency = 2
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables["TOOL_DEADLINE_MS"] == "18000"
+    error_message = "TOOL_DEADLINE_MS should follow the timeout (20 s less 2 s)."
   }
 
   assert {
@@ -256,6 +261,11 @@ run "outputs" {
   assert {
     condition     = output.oauth_metadata_url == "https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.eu-west-1.on.aws/.well-known/oauth-protected-resource/mcp"
     error_message = "oauth_metadata_url should be the RFC 9728 document of the /mcp resource."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables["TOOL_DEADLINE_MS"] == "8000"
+    error_message = "A tool call's database budget should be the 10 s timeout less 2 s, so a stalled database still gets an answer."
   }
 
   assert {

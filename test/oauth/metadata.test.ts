@@ -163,3 +163,21 @@ describe("public base URL", () => {
     assert.equal(mcp.headers["www-authenticate"], "Bearer");
   });
 });
+
+describe("paths that name built-in object members", () => {
+  test("__proto__, constructor and toString are not OAuth endpoints: 404 like any unknown path", async () => {
+    const harness = await startHarness(database);
+    for (const path of ["__proto__", "constructor", "toString", "/__proto__", "hasOwnProperty"]) {
+      harness.takeLogs();
+      const response = await harness.call({ method: "GET", path });
+      assert.equal(response.status, 404, path);
+      const [line] = harness.takeLogs();
+      assert.equal(line?.endpoint, undefined, `${path} was taken for an OAuth endpoint`);
+      assert.deepEqual(JSON.parse(response.body), {
+        jsonrpc: "2.0",
+        id: null,
+        error: { code: -32600, message: "Not Found: the MCP endpoint is POST /mcp" },
+      });
+    }
+  });
+});
