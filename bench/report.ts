@@ -140,8 +140,13 @@ export function judgeTargets(summaries: readonly SubjectSummary[]): Target[] {
   targets.push({
     name: "Bundle minus the AWS SDK at most 40 KB minified",
     limit: "<= 40.0 KB",
-    actual: ours ? `${kb(ours.size.withoutAwsSdkBytes)} KB` : "n/a",
-    met: ours ? ours.size.withoutAwsSdkBytes <= 40_000 : undefined,
+    // Judged on every file of the package; what INIT loads is named too when chunks load lazily.
+    actual: ours
+      ? ours.size.lazy === undefined
+        ? `${kb(ours.size.withoutAwsSdkBytes)} KB`
+        : `${kb(withoutAwsSdkInAll(ours.size))} KB in all files, ${kb(ours.size.withoutAwsSdkBytes)} KB of it loaded at INIT`
+      : "n/a",
+    met: ours ? withoutAwsSdkInAll(ours.size) <= 40_000 : undefined,
   });
   const warm = ours?.warm?.error === undefined ? ours?.warm : undefined;
   targets.push({
@@ -224,13 +229,14 @@ export function renderMarkdown(results: BenchResults): string {
     "",
     "## Bundles",
     "",
-    'Each subject bundled by esbuild with the Lambda\'s own options (`scripts/lambda-esbuild.mjs`: ESM, node22, minified). "AWS SDK" is `@aws-sdk/client-dynamodb` and the closure of its installed dependencies (`@aws-sdk/*`, `@smithy/*`, `@aws/*`, bowser, mnemonist, obliterator, tslib ...): the bytes esbuild attributes to them in its metafile; everything else (our code, schemas, the MCP layer, esbuild\'s runtime and banner) is "without the AWS SDK". 1 KB = 1,000 bytes.',
+    'Each subject bundled by esbuild with the Lambda\'s own options (`scripts/lambda-esbuild.mjs`: ESM, node22, minified). "AWS SDK" is `@aws-sdk/client-dynamodb` and the closure of its installed dependencies (`@aws-sdk/*`, `@smithy/*`, `@aws/*`, bowser, mnemonist, obliterator, tslib ...): the bytes esbuild attributes to them in its metafile; everything else (our code, schemas, the MCP layer, esbuild\'s runtime and banners) is "without the AWS SDK". Each is split as the Lambda is (`dist/lambda/`): index.mjs and the chunks it imports are loaded at INIT and weighed in the first four columns; the chunks only a dynamic import loads (for the AWS SDK, two parts that a DynamoDB client on Node never uses: bowser, a browser user-agent parser, and event-stream support) are "lazy". 1 KB = 1,000 bytes.',
     "",
-    "| Subject | raw KB | gzip -9 KB | AWS SDK KB | without the AWS SDK KB |",
-    "| --- | ---: | ---: | ---: | ---: |",
+    "| Subject | raw KB | gzip -9 KB | AWS SDK KB | without the AWS SDK KB | lazy chunks KB (without the AWS SDK) |",
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
     ...summaries.map(
       (summary) =>
-        `| ${summary.title} | ${kb(summary.size.rawBytes)} | ${kb(summary.size.gzipBytes)} | ${kb(summary.size.awsSdkBytes)} | ${kb(summary.size.withoutAwsSdkBytes)} |`,
+        `| ${summary.title} | ${kb(summary.size.rawBytes)} | ${kb(summary.size.gzipBytes)} | ${kb(summary.size.awsSdkBytes)} | ${kb(summary.size.withoutAwsSdkBytes)} | ` +
+        `${summary.size.lazy === undefined ? "none" : `${kb(summary.size.lazy.rawBytes)} (${kb(summary.size.lazy.withoutAwsSdkBytes)})`} |`,
     ),
     "",
   );
@@ -302,6 +308,11 @@ export function renderMarkdown(results: BenchResults): string {
 const COLORS = { init: "#8da0cb", invoke: "#fc8d62", ours: "#1b9e77" };
 
 /** Horizontal bars: the median session's INIT part and invoke part, with the sessions' min–max as a whisker. */
+/** Our code and everything else but the AWS SDK, in every file of the package, lazy chunks included. */
+function withoutAwsSdkInAll(size: BundleSize): number {
+  return size.withoutAwsSdkBytes + (size.lazy?.withoutAwsSdkBytes ?? 0);
+}
+
 export function renderChart(results: BenchResults): string {
   const summaries = summarise(results);
   const width = 760;

@@ -1,7 +1,7 @@
 // The benchmark subjects and their bundles: every subject is bundled by esbuild with the Lambda's own options
 // (scripts/lambda-esbuild.mjs), and each bundle is weighed raw, gzipped and without the AWS SDK.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build, type Metafile } from "esbuild";
@@ -58,13 +58,21 @@ export const SUBJECTS: readonly (Subject & { id: SubjectId })[] = [
   },
 ];
 
+/**
+ * The files loaded at INIT: the bundle and the chunks it imports statically (all of it for a one-file bundle).
+ * A split build (scripts/lambda-esbuild.mjs with outdir) also has chunks that only a dynamic import loads, on
+ * first use: those are `lazy`.
+ */
 export interface BundleSize {
   rawBytes: number;
+  /** Of the INIT files concatenated. */
   gzipBytes: number;
   /** Output bytes esbuild attributes to the AWS SDK (see awsSdkPackages). */
   awsSdkBytes: number;
-  /** rawBytes - awsSdkBytes: our code, the MCP layer, the schemas, everything else (banner included). */
+  /** rawBytes - awsSdkBytes: our code, the MCP layer, the schemas, everything else (banners included). */
   withoutAwsSdkBytes: number;
+  /** The chunks loaded only by a dynamic import; absent (results before 2026-11-22's second pass) means none. */
+  lazy?: { rawBytes: number; awsSdkBytes: number; withoutAwsSdkBytes: number };
 }
 
 export interface BuiltSubject extends Subject {
@@ -109,41 +117,77 @@ export async function buildSubjects(
       built.push({ ...subject, bundle: lambda.bundle, size: weigh(lambda.bundle, meta) });
       continue;
     }
-    const outfile = join(outDir, subject.id, "index.mjs");
-    mkdirSync(dirname(outfile), { recursive: true });
+    // Split like the Lambda (outdir), so that no subject parses chunks at INIT that another leaves for later.
+    const dir = join(outDir, subject.id);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
     const result = await build(
-      lambdaBuildOptions({ entryPoint: join(ROOT, "bench", "subjects", `${subject.id}.ts`), outfile }),
+      lambdaBuildOptions({ entryPoint: join(ROOT, "bench", "subjects", `${subject.id}.ts`), outdir: dir }),
     );
-    built.push({ ...subject, bundle: outfile, size: weigh(outfile, result.metafile) });
+    const bundle = join(dir, "index.mjs");
+    built.push({ ...subject, bundle, size: weigh(bundle, result.metafile) });
   }
   return built;
 }
 
 /** Builds the Lambda exactly as scripts/build.mjs does, into outDir (for runs that must not touch dist/). */
 export async function buildLambda(outDir: string): Promise<LambdaBundle> {
-  const outfile = join(outDir, "lambda", "index.mjs");
-  mkdirSync(dirname(outfile), { recursive: true });
-  const result = await build(lambdaBuildOptions({ entryPoint: join(ROOT, "src", "lambda.ts"), outfile }));
-  const meta = join(outDir, "lambda", "meta.json");
+  const dir = join(outDir, "lambda");
+  rmSync(dir, { recursive: true, force: true }); // no stale chunks of an earlier build
+  mkdirSync(dir, { recursive: true });
+  const result = await build(lambdaBuildOptions({ entryPoint: join(ROOT, "src", "lambda.ts"), outdir: dir }));
+  const outfile = join(dir, "index.mjs");
+  const meta = join(dir, "meta.json");
   writeFileSync(meta, JSON.stringify(result.metafile));
   return { bundle: outfile, meta };
 }
 
 function weigh(bundle: string, meta: Metafile): BundleSize {
-  const bytes = readFileSync(bundle);
-  const output = Object.values(meta.outputs).find((candidate) => candidate.entryPoint !== undefined);
-  if (output === undefined) throw new Error(`no entry output in the metafile of ${bundle}`);
+  // Output paths are relative to where esbuild ran; the files sit beside the bundle.
+  const fileOf = (output: string): string => join(dirname(bundle), basename(output));
+  const outputs = Object.keys(meta.outputs).filter((output) => !output.endsWith(".map"));
+  const entry = outputs.find(
+    (output) => basename(output) === basename(bundle) && meta.outputs[output]?.entryPoint !== undefined,
+  );
+  if (entry === undefined) throw new Error(`no output for ${bundle} in its metafile`);
+  const atInit = new Set<string>();
+  const visit = (output: string): void => {
+    if (atInit.has(output)) return;
+    atInit.add(output);
+    for (const { path, kind } of meta.outputs[output]?.imports ?? []) {
+      if (kind === "import-statement" && meta.outputs[path] !== undefined) visit(path);
+    }
+  };
+  visit(entry);
   const sdk = awsSdkPackages();
-  let awsSdkBytes = 0;
-  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-    const pkg = packageOf(input);
-    if (pkg !== undefined && sdk.has(pkg)) awsSdkBytes += bytesInOutput;
-  }
+  const measure = (files: string[]): { rawBytes: number; awsSdkBytes: number; contents: Buffer[] } => {
+    const contents = files.map((output) => readFileSync(fileOf(output)));
+    let awsSdkBytes = 0;
+    for (const output of files) {
+      for (const [input, { bytesInOutput }] of Object.entries(meta.outputs[output]?.inputs ?? {})) {
+        const pkg = packageOf(input);
+        if (pkg !== undefined && sdk.has(pkg)) awsSdkBytes += bytesInOutput;
+      }
+    }
+    return { rawBytes: contents.reduce((sum, bytes) => sum + bytes.length, 0), awsSdkBytes, contents };
+  };
+  const init = measure([...atInit]);
+  const lazyFiles = outputs.filter((output) => !atInit.has(output));
+  const lazy = measure(lazyFiles);
   return {
-    rawBytes: bytes.length,
-    gzipBytes: gzipSync(bytes, { level: 9 }).length,
-    awsSdkBytes,
-    withoutAwsSdkBytes: bytes.length - awsSdkBytes,
+    rawBytes: init.rawBytes,
+    gzipBytes: gzipSync(Buffer.concat(init.contents), { level: 9 }).length,
+    awsSdkBytes: init.awsSdkBytes,
+    withoutAwsSdkBytes: init.rawBytes - init.awsSdkBytes,
+    ...(lazyFiles.length === 0
+      ? {}
+      : {
+          lazy: {
+            rawBytes: lazy.rawBytes,
+            awsSdkBytes: lazy.awsSdkBytes,
+            withoutAwsSdkBytes: lazy.rawBytes - lazy.awsSdkBytes,
+          },
+        }),
   };
 }
 

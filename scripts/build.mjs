@@ -1,8 +1,9 @@
 // Builds the Lambda: compiles the tool schemas, bundles src/lambda.ts with esbuild for node22 into
-// dist/lambda/index.mjs, and zips it into dist/lambda.zip with fixed timestamps, so that the same
-// source gives the same zip (and Terraform's source_code_hash only changes when the code does).
+// dist/lambda/ (index.mjs, the handler, and the chunks it imports: see scripts/lambda-esbuild.mjs), and
+// zips every file there into dist/lambda.zip with fixed timestamps, so that the same source gives the same
+// zip (and Terraform's source_code_hash only changes when the code does).
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deflateRawSync } from "node:zlib";
@@ -17,15 +18,20 @@ execFileSync(process.execPath, [join(root, "scripts", "compile-schemas.mjs")], {
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
 const result = await build(
-  lambdaBuildOptions({ entryPoint: join(root, "src", "lambda.ts"), outfile: join(outDir, "index.mjs") }),
+  lambdaBuildOptions({ entryPoint: join(root, "src", "lambda.ts"), outdir: outDir }),
 );
 writeFileSync(join(root, "dist", "meta.json"), JSON.stringify(result.metafile));
 
-const bundle = readFileSync(join(outDir, "index.mjs"));
-writeFileSync(join(root, "dist", "lambda.zip"), zip([{ name: "index.mjs", data: bundle }]));
+// Sorted, so the zip does not depend on the order the file system lists them in.
+const files = readdirSync(outDir)
+  .sort()
+  .map((name) => ({ name, data: readFileSync(join(outDir, name)) }));
+writeFileSync(join(root, "dist", "lambda.zip"), zip(files));
 const zipSize = statSync(join(root, "dist", "lambda.zip")).size;
+const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+const total = files.reduce((sum, file) => sum + file.data.length, 0);
 console.log(
-  `dist/lambda/index.mjs ${(bundle.length / 1024).toFixed(1)} KiB, dist/lambda.zip ${(zipSize / 1024).toFixed(1)} KiB`,
+  `dist/lambda/: ${files.length} files, ${kib(total)} (index.mjs ${kib(statSync(join(outDir, "index.mjs")).size)}), dist/lambda.zip ${kib(zipSize)}`,
 );
 
 /** A minimal deflate zip writer (PKWARE APPNOTE 4.3), enough for a Lambda package. */

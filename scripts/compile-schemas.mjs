@@ -1,10 +1,17 @@
 // Compiles every schemas/<tool>.json with ajv's standalone code generation, so the Lambda never
 // compiles a schema at cold start. Writes src/generated/: input validators (bundled into the Lambda)
 // and output validators (used by tests to check structuredContent; they need ajv-formats).
+//
+// The schemas declare draft 2020-12, and tools/list serves them exactly so; they are compiled with ajv's
+// draft-07 class all the same, from a copy without "$schema": its validators are about 1 KB smaller (no
+// evaluated-properties bookkeeping), and every keyword the schemas use ($defs and local $ref, type,
+// properties, required, additionalProperties, items as one schema, minLength, maxLength, pattern, minimum,
+// maximum, maxItems, format, default, description) means the same in both drafts. Strict mode rejects
+// any other keyword, so a schema that starts using one (prefixItems, unevaluatedProperties ...) fails here.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import Ajv2020 from "ajv/dist/2020.js";
+import Ajv from "ajv";
 import standaloneCode from "ajv/dist/standalone/index.js";
 import addFormats from "ajv-formats";
 
@@ -17,8 +24,10 @@ const names = readdirSync(schemaDir)
   .map((file) => file.slice(0, -".json".length))
   .sort();
 
+const DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema";
+
 function compile(part, withFormats) {
-  const ajv = new Ajv2020({
+  const ajv = new Ajv({
     allErrors: true, // name every offending field at once, so the model fixes its call in one go
     strict: true,
     code: { source: true, esm: true, lines: false, optimize: true },
@@ -27,8 +36,11 @@ function compile(part, withFormats) {
   const exports = {};
   for (const name of names) {
     const document = JSON.parse(readFileSync(join(schemaDir, `${name}.json`), "utf8"));
-    const schema = document[part];
-    if (schema?.type !== "object" && part === "input") {
+    const { $schema, ...schema } = document[part] ?? {};
+    if ($schema !== DRAFT_2020_12) {
+      throw new Error(`schemas/${name}.json: "${part}" must declare "$schema": "${DRAFT_2020_12}"`);
+    }
+    if (schema.type !== "object" && part === "input") {
       throw new Error(`schemas/${name}.json: "input" must be an object schema`);
     }
     if (part === "input" && schema.additionalProperties !== false) {
