@@ -25,6 +25,29 @@ function recordingLogger(): { logger: Logger; warnings: string[] } {
 }
 
 describe("warmUp", () => {
+  test("makes the grapheme segmenter (ICU break data) in INIT rather than in the first long list or search", async () => {
+    // Runs before anything else in this process has cut a long text, so the segmenter does not exist yet.
+    const Original = Intl.Segmenter;
+    let made = 0;
+    const Counting = class extends Original {
+      constructor(...args: ConstructorParameters<typeof Intl.Segmenter>) {
+        super(...args);
+        made += 1;
+      }
+    };
+    Object.defineProperty(Intl, "Segmenter", { value: Counting, configurable: true, writable: true });
+    try {
+      const { store } = await createTestStore(database);
+      await warmUp(
+        { env: {}, defaultOrigins: [], store },
+        { client: database.client, logger: recordingLogger().logger },
+      );
+    } finally {
+      Object.defineProperty(Intl, "Segmenter", { value: Original, configurable: true, writable: true });
+    }
+    assert.equal(made, 1);
+  });
+
   test("runs both passes without a warning and leaves the table as it was", async () => {
     const { store } = await createTestStore(database);
     await store.create("The user's sister lives in Lyon.", ["family"]);

@@ -444,25 +444,25 @@ const NARROWER_WORDS: readonly (readonly [string, readonly string[]])[] = [
   ["doctor", ["dr"]],
 ];
 
-/** Analysed term -> analysed related terms, built once from the word lists above. */
-const EXPANSIONS: ReadonlyMap<string, readonly string[]> = buildExpansions();
+/** Analysed term -> analysed related terms, built from the word lists above on the first query. */
+let expansions: ReadonlyMap<string, readonly string[]> | undefined;
 
 function buildExpansions(): Map<string, string[]> {
-  const expansions = new Map<string, string[]>();
+  const built = new Map<string, string[]>();
   const add = (from: string, to: string): void => {
     const [fromTerm] = analyze(from);
     const [toTerm] = analyze(to);
     if (fromTerm === undefined || toTerm === undefined || fromTerm === toTerm) return;
-    const related = expansions.get(fromTerm) ?? [];
+    const related = built.get(fromTerm) ?? [];
     if (!related.includes(toTerm)) related.push(toTerm);
-    expansions.set(fromTerm, related);
+    built.set(fromTerm, related);
   };
   for (const [a, b] of EQUIVALENT_WORDS) {
     add(a, b);
     add(b, a);
   }
   for (const [broad, specifics] of NARROWER_WORDS) for (const specific of specifics) add(broad, specific);
-  return expansions;
+  return built;
 }
 
 /** Weight of an added term relative to a term the user actually typed. */
@@ -476,7 +476,8 @@ export function analyzeQuery(query: string): Map<string, number> {
   const weights = new Map<string, number>();
   for (const term of analyze(query)) weights.set(term, 1);
   for (const term of [...weights.keys()]) {
-    for (const related of [...(EXPANSIONS.get(term) ?? []), ...agentVariants(term)]) {
+    expansions ??= buildExpansions();
+    for (const related of [...(expansions.get(term) ?? []), ...agentVariants(term)]) {
       if (!weights.has(related)) weights.set(related, EXPANSION_WEIGHT);
     }
   }

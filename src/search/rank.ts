@@ -3,6 +3,7 @@
 // pass, O(total stored terms), with no index to maintain. Measured: 10,000 memories of ~500 characters
 // (~66 terms each) rank in 9-15 ms (median; p95 under 25 ms) on the development machine (Node 20).
 
+import { graphemeSegmenter } from "../graphemes.ts";
 import type { IndexedMemory, Memory } from "../store/memory-store.ts";
 import { analyzeQuery, analyzeWithOffsets } from "./analyze.ts";
 
@@ -35,10 +36,7 @@ const WORD_BOUNDARY_REACH = 24;
 /** Most context before the first match when there is room to spare. */
 const LEAD_CONTEXT = 60;
 
-const graphemes: Intl.Segmenter | undefined =
-  typeof Intl.Segmenter === "function" ? new Intl.Segmenter("und", { granularity: "grapheme" }) : undefined;
 const WHITESPACE_RE = /\s/;
-const COMBINING_RE = /\p{M}/u;
 
 interface Candidate {
   doc: IndexedMemory;
@@ -205,30 +203,15 @@ function wordEndAtOrBefore(content: string, index: number, limit: number): numbe
 
 function graphemeBoundaryAtOrAfter(content: string, index: number): number {
   if (index >= content.length) return content.length;
-  if (graphemes !== undefined) {
-    const segment = graphemes.segment(content).containing(index);
-    if (segment === undefined || segment.index === index) return index;
-    return segment.index + segment.segment.length;
-  }
-  let i = index;
-  while (
-    i < content.length &&
-    (isLowSurrogate(content.charCodeAt(i)) || COMBINING_RE.test(content[i] ?? ""))
-  ) {
-    i += 1;
-  }
-  return i;
+  const segment = graphemeSegmenter().segment(content).containing(index);
+  if (segment === undefined || segment.index === index) return index;
+  return segment.index + segment.segment.length;
 }
 
 function graphemeBoundaryAtOrBefore(content: string, index: number): number {
   if (index <= 0) return 0;
-  if (graphemes !== undefined) {
-    const segment = graphemes.segment(content).containing(index);
-    return segment === undefined ? index : segment.index;
-  }
-  let i = index;
-  while (i > 0 && (isLowSurrogate(content.charCodeAt(i)) || COMBINING_RE.test(content[i] ?? ""))) i -= 1;
-  return i;
+  const segment = graphemeSegmenter().segment(content).containing(index);
+  return segment === undefined ? index : segment.index;
 }
 
 function isLowSurrogate(code: number): boolean {
