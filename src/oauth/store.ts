@@ -22,6 +22,7 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
+import { expressionAttributeNames } from "../store/expression-names.ts";
 import table from "../store/table.json" with { type: "json" };
 
 /** The commands this file sends at run time: what the Lambda's IAM policy must allow besides the store's. */
@@ -475,13 +476,7 @@ function ttl(epochMs: number): AttributeValue {
 }
 
 function attributeNames(...expressions: string[]): Record<string, string> {
-  const names: Record<string, string> = {};
-  for (const placeholder of expressions.join(" ").match(/#\w+/g) ?? []) {
-    const name = ATTRIBUTE_NAMES[placeholder];
-    if (name === undefined) throw new Error(`no attribute name for ${placeholder}`);
-    names[placeholder] = name;
-  }
-  return names;
+  return expressionAttributeNames(ATTRIBUTE_NAMES, expressions);
 }
 
 function stringOf(value: AttributeValue | undefined): string {

@@ -40,6 +40,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { analyze } from "../search/analyze.ts";
 import { createCursorCodec, filterKey } from "./cursor.ts";
+import { expressionAttributeNames } from "./expression-names.ts";
 import {
   type CreateResult,
   type IndexedMemory,
@@ -734,13 +735,7 @@ function malformed(item: Item, attribute: string): Error {
 }
 
 function attributeNames(...expressions: string[]): Record<string, string> {
-  const names: Record<string, string> = {};
-  for (const placeholder of expressions.join(" ").match(/#\w+/g) ?? []) {
-    const name = ATTRIBUTE_NAMES[placeholder];
-    if (name === undefined) throw new Error(`no attribute name for ${placeholder}`);
-    names[placeholder] = name;
-  }
-  return names;
+  return expressionAttributeNames(ATTRIBUTE_NAMES, expressions);
 }
 
 function cancellationCodes(error: unknown): string[] | undefined {
