@@ -39,8 +39,8 @@ const READ_ONLY_PASS: readonly Message[] = [
 
 /**
  * Longer than a list preview (300 characters) and a search snippet (240), with the match in the middle, so
- * that cutting text at grapheme boundaries (Intl.Segmenter: ICU's break data, 7-12 ms of CPU the first
- * time) happens here and not in the first invoke that lists or finds a long memory.
+ * that the code cutting text at grapheme boundaries (src/graphemes.ts) is compiled here, not in the first
+ * invoke that lists or finds a long memory.
  */
 const LONG_CONTENT = `Warm-up: ${"a long note about nothing in particular, ".repeat(4)}born on 14 March 2019 👩‍👩‍👧, ${"and more words after it that only make it long enough, ".repeat(4)}the end.`;
 

@@ -3,7 +3,7 @@
 // pass, O(total stored terms), with no index to maintain. Measured: 10,000 memories of ~500 characters
 // (~66 terms each) rank in 9-15 ms (median; p95 under 25 ms) on the development machine (Node 20).
 
-import { graphemeSegmenter } from "../graphemes.ts";
+import { graphemeBoundaryAtOrAfter, graphemeBoundaryAtOrBefore } from "../graphemes.ts";
 import type { IndexedMemory, Memory } from "../store/memory-store.ts";
 import { analyzeQuery, analyzeWithOffsets } from "./analyze.ts";
 
@@ -199,19 +199,6 @@ function wordEndAtOrBefore(content: string, index: number, limit: number): numbe
     if (WHITESPACE_RE.test(content[i] ?? "")) return i;
   }
   return index;
-}
-
-function graphemeBoundaryAtOrAfter(content: string, index: number): number {
-  if (index >= content.length) return content.length;
-  const segment = graphemeSegmenter().segment(content).containing(index);
-  if (segment === undefined || segment.index === index) return index;
-  return segment.index + segment.segment.length;
-}
-
-function graphemeBoundaryAtOrBefore(content: string, index: number): number {
-  if (index <= 0) return 0;
-  const segment = graphemeSegmenter().segment(content).containing(index);
-  return segment === undefined ? index : segment.index;
 }
 
 function isLowSurrogate(code: number): boolean {
