@@ -25,29 +25,6 @@ function recordingLogger(): { logger: Logger; warnings: string[] } {
 }
 
 describe("warmUp", () => {
-  test("cuts long text for a preview and a snippet without ever building an Intl.Segmenter", async () => {
-    // ICU's break data costs about 20 ms of CPU and 3.5 MiB of RSS on first use: src/graphemes.ts does without.
-    const Original = Intl.Segmenter;
-    let made = 0;
-    const Counting = class extends Original {
-      constructor(...args: ConstructorParameters<typeof Intl.Segmenter>) {
-        super(...args);
-        made += 1;
-      }
-    };
-    Object.defineProperty(Intl, "Segmenter", { value: Counting, configurable: true, writable: true });
-    try {
-      const { store } = await createTestStore(database);
-      await warmUp(
-        { env: {}, defaultOrigins: [], store },
-        { client: database.client, logger: recordingLogger().logger },
-      );
-    } finally {
-      Object.defineProperty(Intl, "Segmenter", { value: Original, configurable: true, writable: true });
-    }
-    assert.equal(made, 0);
-  });
-
   test("runs both passes without a warning and leaves the table as it was", async () => {
     const { store } = await createTestStore(database);
     await store.create("The user's sister lives in Lyon.", ["family"]);
