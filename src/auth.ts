@@ -35,10 +35,15 @@ export function sha256Hex(text: string): string {
  * digest matched nor how much of one did.
  */
 export function keyMatches(key: string, digests: readonly Buffer[]): boolean {
+  return matchingDigest(key, digests) !== undefined;
+}
+
+/** Which accepted digest the key hashes to (lowercase hex), or undefined; the same constant-time comparison. */
+export function matchingDigest(key: string, digests: readonly Buffer[]): string | undefined {
   const candidate = createHash("sha256").update(key, "utf8").digest();
-  let matched = false;
+  let matched: Buffer | undefined;
   for (const digest of digests) {
-    if (timingSafeEqual(candidate, digest)) matched = true;
+    if (timingSafeEqual(candidate, digest)) matched = digest;
   }
-  return matched;
+  return matched?.toString("hex");
 }

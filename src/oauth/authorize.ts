@@ -9,7 +9,7 @@
 // never redirected (RFC 6749 §4.1.2.1); all later errors go back to the client.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { keyMatches, sha256Hex } from "../auth.ts";
+import { matchingDigest, sha256Hex } from "../auth.ts";
 import { bodyText, type HttpRequest, type HttpResponse } from "../http.ts";
 import type { RequestLog } from "../log.ts";
 import { type Endpoints, MEMORY_SCOPE, namesResource } from "./base-url.ts";
@@ -214,7 +214,8 @@ async function decide(
       { "retry-after": String(Math.ceil(claim.retryAfterMs / 1000)) },
     );
   }
-  if (!keyMatches(parsed.params.get("api_key") ?? "", context.keyDigests)) {
+  const approvedBy = matchingDigest(parsed.params.get("api_key") ?? "", context.keyDigests);
+  if (approvedBy === undefined) {
     log.oauthError = "wrong_api_key";
     await sleep(context.wrongKeyDelayMs);
     const view = await viewFor(client, authorization, context);
@@ -240,6 +241,7 @@ async function decide(
     resource: authorization.resource,
     scope: authorization.scope,
     grantId: randomBytes(16).toString("base64url"),
+    approvedBy,
     validUntil: now + CODE_LIFETIME_MS,
     expiresAt: now + CODE_ITEM_LIFETIME_MS,
   });

@@ -54,6 +54,7 @@ const PATHS: ReadonlyMap<string, Endpoint> = new Map([
 
 export function createOAuth(options: OAuthOptions): OAuthHook {
   const { store, keyDigests, publicBaseUrl } = options;
+  const digestsHex: ReadonlySet<string> = new Set(keyDigests.map((digest) => digest.toString("hex")));
   const now = options.now ?? Date.now;
   const keys = new SigningKeyRing(store, now);
   const documents = new ClientMetadataDocuments(options.fetchClientMetadata ?? fetchPublicHttps, now);
@@ -88,7 +89,7 @@ export function createOAuth(options: OAuthOptions): OAuthHook {
           wrongKeyDelayMs,
         });
       case "token":
-        return handleToken(request, log, { endpoints, clients, keys, store, now });
+        return handleToken(request, log, { keyDigests: digestsHex, endpoints, clients, keys, store, now });
     }
   }
 

@@ -84,6 +84,8 @@ export interface CodeRecord {
   scope: string;
   /** The grant this code creates; named up front so that a reused code can revoke it. */
   grantId: string;
+  /** SHA-256 (hex) of the API key that approved it: retiring that key ends the grant. */
+  approvedBy: string;
   /** The code is redeemable until then (epoch ms); the item lives longer to recognise reuse. */
   validUntil: number;
   expiresAt: number;
@@ -99,6 +101,8 @@ export interface GrantRecord {
   seed: Buffer;
   /** The number of the one refresh token that is still redeemable. */
   generation: number;
+  /** SHA-256 (hex) of the API key that approved the grant: once that key is retired, no refresh. */
+  approvedBy: string;
   createdAt: number;
   expiresAt: number;
 }
@@ -270,6 +274,7 @@ class DynamoDbOAuthStore implements OAuthStore {
       resource: { S: code.resource },
       scope: { S: code.scope },
       grantId: { S: code.grantId },
+      approvedBy: { S: code.approvedBy },
       validUntil: number(code.validUntil),
       [table.ttlAttribute]: ttl(code.expiresAt),
     };
@@ -307,6 +312,7 @@ class DynamoDbOAuthStore implements OAuthStore {
       scope: { S: grant.scope },
       seed: { B: grant.seed },
       generation: number(grant.generation),
+      approvedBy: { S: grant.approvedBy },
       createdAt: number(grant.createdAt),
       [table.ttlAttribute]: ttl(grant.expiresAt),
     };
@@ -542,6 +548,7 @@ function codeFrom(item: Item): CodeRecord {
     resource: stringOf(item.resource),
     scope: stringOf(item.scope),
     grantId: stringOf(item.grantId),
+    approvedBy: stringOf(item.approvedBy),
     validUntil: numberOf(item.validUntil),
     expiresAt: expiresAtOf(item),
     ...(usedAt === undefined ? {} : { usedAt }),
@@ -556,6 +563,7 @@ function grantFrom(item: Item): GrantRecord {
     scope: stringOf(item.scope),
     seed: bytesOf(item.seed),
     generation: numberOf(item.generation),
+    approvedBy: stringOf(item.approvedBy),
     createdAt: numberOf(item.createdAt),
     expiresAt: expiresAtOf(item),
   };

@@ -29,7 +29,11 @@ export const GRANT_IDLE_MS = 90 * 24 * 60 * 60_000;
 const MAX_TOKEN_REQUEST_BYTES = 16 * 1024;
 const REFRESH_TOKEN = /^([A-Za-z0-9_-]{22})\.(\d{1,9})\.([A-Za-z0-9_-]{43})$/;
 
+const RETIRED_KEY = "the API key that approved this access has been retired; sign in again";
+
 export interface TokenContext {
+  /** The accepted API keys' digests, lowercase hex: a grant approved with a retired key is over. */
+  keyDigests: ReadonlySet<string>;
   endpoints: Endpoints;
   clients: ClientDirectory;
   keys: SigningKeyRing;
@@ -123,6 +127,7 @@ async function redeemCode(
     return refuse(400, "invalid_grant", "redirect_uri is not the one of the authorization request");
   if (!verifierMatches(params.get("code_verifier") ?? "", record.codeChallenge))
     return refuse(400, "invalid_grant", "code_verifier does not match the code_challenge (PKCE)");
+  if (!context.keyDigests.has(record.approvedBy)) return refuse(400, "invalid_grant", RETIRED_KEY);
 
   const grant: GrantRecord = {
     grantId: record.grantId,
@@ -131,6 +136,7 @@ async function redeemCode(
     scope: record.scope,
     seed: randomBytes(32),
     generation: 0,
+    approvedBy: record.approvedBy,
     createdAt: now,
     expiresAt: now + GRANT_IDLE_MS,
   };
@@ -167,6 +173,12 @@ async function refresh(
     return refuse(400, "invalid_grant", "unknown refresh token");
   if (grant.clientId !== client.clientId)
     return refuse(400, "invalid_grant", "the refresh token was issued to another client");
+  if (!context.keyDigests.has(grant.approvedBy)) {
+    // make retire-key signs out what the old key approved: this grant ends for good.
+    await context.store.revokeGrant(grantId, now, now + GRANT_IDLE_MS);
+    log.oauthError = "approving_key_retired";
+    return oauthError(400, "invalid_grant", RETIRED_KEY);
+  }
   const revokeForReuse = async (): Promise<HttpResponse> => {
     await context.store.revokeGrant(grantId, now, now + GRANT_IDLE_MS);
     log.oauthError = "refresh_token_reuse";

@@ -32,8 +32,15 @@ describe("the key check is constant-time", () => {
   test("in the code: SHA-256 of the key, timingSafeEqual against every digest, no early exit", () => {
     const auth = source("src/auth.ts");
     assert.match(auth, /import \{[^}]*\btimingSafeEqual\b[^}]*\} from "node:crypto"/);
-    const body = /export function keyMatches\([^)]*\): boolean \{([\s\S]*?)\n\}/.exec(auth)?.[1];
-    assert.ok(body, "keyMatches is found");
+    // keyMatches is matchingDigest's answer; matchingDigest holds the comparison.
+    assert.match(
+      auth,
+      /export function keyMatches\([^)]*\): boolean \{\n {2}return matchingDigest\(key, digests\) !== undefined;\n\}/,
+    );
+    const body = /export function matchingDigest\([^)]*\): string \| undefined \{([\s\S]*?)\n\}/.exec(
+      auth,
+    )?.[1];
+    assert.ok(body, "matchingDigest is found");
     // The candidate is a digest (32 bytes, whatever the key's length), never the key itself.
     assert.match(body, /createHash\("sha256"\)\.update\(key, "utf8"\)\.digest\(\)/);
     const loop = /for \(const digest of digests\) \{([\s\S]*?)\}/.exec(body)?.[1];
@@ -41,14 +48,16 @@ describe("the key check is constant-time", () => {
     assert.match(loop, /timingSafeEqual\(candidate, digest\)/);
     assert.doesNotMatch(loop, /\breturn\b|\bbreak\b/, "the loop never stops at the first match");
     assert.doesNotMatch(body, /===|!==|==|\.some\(|\.find\(|\.includes\(|\.indexOf\(|\.equals\(/);
+    // What it returns is the matched digest's own bytes, read after the loop, not an early answer.
+    assert.match(body, /return matched\?\.toString\("hex"\);$/);
     // Only 64 lowercase hex digits become digests, so every comparison is between two 32-byte buffers.
     assert.match(auth, /const DIGEST = \/\^\[0-9a-f\]\{64\}\$\/;/);
   });
 
-  test("every module that checks an API key goes through keyMatches", () => {
+  test("every module that checks an API key goes through keyMatches or matchingDigest", () => {
     for (const path of ["src/http.ts", "src/oauth/authorize.ts"]) {
       const text = source(path);
-      assert.match(text, /keyMatches\(/, path);
+      assert.match(text, /keyMatches\(|matchingDigest\(/, path);
       assert.doesNotMatch(
         text,
         /sha256Hex\([^)]*\)\s*===|===\s*sha256Hex\(/,

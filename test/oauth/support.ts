@@ -8,6 +8,7 @@ import type { HttpHandler, HttpRequest, HttpResponse } from "../../src/http.ts";
 import { createLogger } from "../../src/log.ts";
 import type { MetadataFetch } from "../../src/oauth/client-metadata-document.ts";
 import { createOAuthStore, type OAuthStore } from "../../src/oauth/store.ts";
+import type { MemoryStore } from "../../src/store/memory-store.ts";
 import { TEST_API_KEY } from "../fixtures/events.ts";
 import { createTestStore, type Dynalite } from "../helpers/dynalite.ts";
 
@@ -19,6 +20,7 @@ export const REDIRECT_URI = "https://client.example.test/callback";
 export interface Harness {
   app: HttpHandler;
   store: OAuthStore;
+  memoryStore: MemoryStore;
   tableName: string;
   /** Epoch ms of the app's clock; advance() moves it. */
   now(): number;
@@ -29,6 +31,10 @@ export interface Harness {
 }
 
 export interface HarnessOptions {
+  /** The accepted API keys (their digests reach the app); TEST_API_KEY by default. */
+  apiKeys?: string[];
+  /** Serve the table of an earlier harness, as a redeploy with other settings would. */
+  sameTableAs?: Harness;
   wrongKeyDelayMs?: number;
   fetchClientMetadata?: MetadataFetch;
   /** PUBLIC_BASE_URL; by default the base URL comes from each request's Host. */
@@ -37,14 +43,17 @@ export interface HarnessOptions {
 
 /** One dynalite per test file; each harness gets a fresh table. */
 export async function startHarness(database: Dynalite, options: HarnessOptions = {}): Promise<Harness> {
-  const { store: memoryStore, tableName } = await createTestStore(database);
+  const { store: memoryStore, tableName } =
+    options.sameTableAs === undefined
+      ? await createTestStore(database)
+      : { store: options.sameTableAs.memoryStore, tableName: options.sameTableAs.tableName };
   const store = createOAuthStore({ client: database.client, tableName });
   let offset = 0;
   const now = (): number => Date.now() + offset;
   const lines: string[] = [];
   const app = createApp({
     env: {
-      MCP_API_KEY_SHA256: sha256Hex(TEST_API_KEY),
+      MCP_API_KEY_SHA256: (options.apiKeys ?? [TEST_API_KEY]).map(sha256Hex).join(","),
       ...(options.publicBaseUrl === undefined ? {} : { PUBLIC_BASE_URL: options.publicBaseUrl }),
     },
     store: memoryStore,
@@ -62,6 +71,7 @@ export async function startHarness(database: Dynalite, options: HarnessOptions =
   return {
     app,
     store,
+    memoryStore,
     tableName,
     now,
     advance(ms) {

@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import { ACCESS_TOKEN_LIFETIME_S } from "../../src/oauth/access-token.ts";
 import { CODE_LIFETIME_MS } from "../../src/oauth/authorize.ts";
 import { GRANT_IDLE_MS } from "../../src/oauth/token.ts";
-import { TEST_API_KEY } from "../fixtures/events.ts";
+import { ROTATED_API_KEY, TEST_API_KEY } from "../fixtures/events.ts";
 import { type Dynalite, startDynalite } from "../helpers/dynalite.ts";
 import {
   BASE,
@@ -197,6 +197,45 @@ describe("client authentication", () => {
 });
 
 describe("refresh_token grant", () => {
+  test("retiring the API key that approved a grant ends it: make retire-key signs those clients out", async () => {
+    // Before the rotation both keys are accepted; the owner approved with the old one (TEST_API_KEY).
+    const during = await startHarness(database, { apiKeys: [TEST_API_KEY, ROTATED_API_KEY] });
+    const { client, tokens } = await connect(during);
+    const refreshed = await refreshTokens(during, client.client_id, tokens.refresh_token);
+    assert.equal(refreshed.status, 200, "still fine while the approving key is accepted");
+    const next = json(refreshed) as Tokens;
+
+    // retire-key: the same table, only the new key left.
+    const after = await startHarness(database, { apiKeys: [ROTATED_API_KEY], sameTableAs: during });
+    const refused = await refreshTokens(after, client.client_id, next.refresh_token);
+    assert.deepEqual(error(refused), {
+      status: 400,
+      json: {
+        error: "invalid_grant",
+        error_description: "the API key that approved this access has been retired; sign in again",
+      },
+    });
+    assert.equal(after.takeLogs().at(-1)?.oauthError, "approving_key_retired");
+    // The grant is over for good: bringing the old key back does not revive it.
+    const again = await refreshTokens(during, client.client_id, next.refresh_token);
+    assert.equal(again.status, 400);
+  });
+
+  test("a code approved with a key retired before its redemption is refused", async () => {
+    const during = await startHarness(database, { apiKeys: [TEST_API_KEY, ROTATED_API_KEY] });
+    const client = await register(during);
+    const pkce = pkcePair();
+    const code = await obtainCode(during, client.client_id, pkce);
+    const after = await startHarness(database, { apiKeys: [ROTATED_API_KEY], sameTableAs: during });
+    assert.deepEqual(error(await exchangeCode(after, client.client_id, code, pkce.verifier)), {
+      status: 400,
+      json: {
+        error: "invalid_grant",
+        error_description: "the API key that approved this access has been retired; sign in again",
+      },
+    });
+  });
+
   test("rotates the refresh token and issues a working access token each time", async () => {
     const { client, tokens } = await connect(harness);
     let current = tokens;
