@@ -58,7 +58,8 @@ function codePointBefore(text: string, index: number): number {
   return low;
 }
 
-function isLowSurrogate(unit: number): boolean {
+/** The second half of a UTF-16 surrogate pair: no cut may fall just before it. */
+export function isLowSurrogate(unit: number): boolean {
   return unit >= 0xdc00 && unit <= 0xdfff;
 }
 

@@ -3,7 +3,7 @@
 // pass, O(total stored terms), with no index to maintain. Measured: 10,000 memories of ~500 characters
 // (~66 terms each) rank in 9-15 ms (median; p95 under 25 ms) on the development machine (Node 20).
 
-import { graphemeBoundaryAtOrAfter, graphemeBoundaryAtOrBefore } from "../graphemes.ts";
+import { graphemeBoundaryAtOrAfter, graphemeBoundaryAtOrBefore, isLowSurrogate } from "../graphemes.ts";
 import type { IndexedMemory, Memory } from "../store/memory-store.ts";
 import { analyzeQuery, analyzeWithOffsets } from "./analyze.ts";
 
@@ -199,8 +199,4 @@ function wordEndAtOrBefore(content: string, index: number, limit: number): numbe
     if (WHITESPACE_RE.test(content[i] ?? "")) return i;
   }
   return index;
-}
-
-function isLowSurrogate(code: number): boolean {
-  return code >= 0xdc00 && code <= 0xdfff;
 }
