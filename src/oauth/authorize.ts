@@ -178,13 +178,7 @@ async function decide(
   }
   const lookup = await context.clients.find(authorization.clientId);
   if (!lookup.ok || !redirectUriRegistered(authorization.redirectUri, lookup.client.redirectUris))
-    return refusePage(
-      log,
-      400,
-      "invalid_client",
-      "Unknown application",
-      "This application is no longer registered.",
-    );
+    return noLongerRegistered(log);
   const client = lookup.client;
   const action = parsed.params.get("action");
   if (action === "deny") {
@@ -222,14 +216,7 @@ async function decide(
     return consentPage(403, { ...view, error: "That is not the API key of this server. Try again." });
   }
   await context.guard.succeeded();
-  if (!(await context.clients.touch(client)))
-    return refusePage(
-      log,
-      400,
-      "invalid_client",
-      "Unknown application",
-      "This application is no longer registered.",
-    );
+  if (!(await context.clients.touch(client))) return noLongerRegistered(log);
 
   const code = randomBytes(32).toString("base64url");
   const now = context.now();
@@ -326,4 +313,14 @@ async function openTicket(
   const sealed = opened as TicketPayload; // signed by us, so it has the shape we wrote
   if (typeof sealed.e !== "number" || sealed.e <= context.now()) return undefined;
   return sealed.r;
+}
+
+function noLongerRegistered(log: RequestLog): HttpResponse {
+  return refusePage(
+    log,
+    400,
+    "invalid_client",
+    "Unknown application",
+    "This application is no longer registered.",
+  );
 }

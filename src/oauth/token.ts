@@ -112,12 +112,7 @@ async function redeemCode(
   if (redeemed.kind === "reused") {
     // OAuth 2.1 §4.1.3: deny, and revoke what the first redemption handed out.
     await context.store.revokeGrant(redeemed.code.grantId, now, now + GRANT_IDLE_MS);
-    log.oauthError = "code_reuse";
-    return oauthError(
-      400,
-      "invalid_grant",
-      "this authorization code was already used; its tokens are revoked",
-    );
+    return codeReused(log);
   }
   const record = redeemed.code;
   if (record.validUntil <= now) return refuse(400, "invalid_grant", "the authorization code has expired");
@@ -142,14 +137,14 @@ async function redeemCode(
   };
   if (client.refreshable && !(await context.store.putGrant(grant))) {
     // A second redemption revoked this grant while we were checking the first.
-    log.oauthError = "code_reuse";
-    return oauthError(
-      400,
-      "invalid_grant",
-      "this authorization code was already used; its tokens are revoked",
-    );
+    return codeReused(log);
   }
   return issue(grant, client, context, now);
+}
+
+function codeReused(log: RequestLog): HttpResponse {
+  log.oauthError = "code_reuse";
+  return oauthError(400, "invalid_grant", "this authorization code was already used; its tokens are revoked");
 }
 
 async function refresh(
