@@ -8,13 +8,15 @@ import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda
 
 export const tableName = process.env.TABLE_NAME ?? "";
 /**
- * The options of createDynamoDbClient() (src/store/dynamodb.ts), copied rather than imported: importing that
- * module would also run our store's module-level work (search analysis tables) in the floor's INIT.
+ * createDynamoDbClient() (src/store/dynamodb.ts), copied rather than imported: importing that module would
+ * also run our store's module-level work (search analysis tables) in the floor's INIT. Same options, and the
+ * same SDK logger middleware removed.
  */
 export const client = new DynamoDBClient({
   maxAttempts: 3,
   requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_500, throwOnRequestTimeout: true },
 });
+client.middlewareStack.remove("loggerMiddleware");
 
 const INITIALIZE_RESULT =
   '{"protocolVersion":"2025-11-25","capabilities":{"tools":{"listChanged":false}},"serverInfo":{"name":"floor","version":"0"}}';

@@ -5,7 +5,6 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import { createApp } from "../app.ts";
 import { sha256Hex } from "../auth.ts";
@@ -16,7 +15,7 @@ import { createOAuthStore } from "../oauth/store.ts";
 import { LOOPBACK_ORIGINS } from "../origins.ts";
 import { cursorSecretFrom } from "../store/cursor-secret.ts";
 import { startTransactionProxy } from "../store/dynalite-transactions.ts";
-import { createDynamoDbStore, ensureTable } from "../store/dynamodb.ts";
+import { createDynamoDbClient, createDynamoDbStore, ensureTable } from "../store/dynamodb.ts";
 
 export interface LocalServerOptions {
   /** 0 picks a free port. */
@@ -55,7 +54,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const { port: dbPort } = database.address() as AddressInfo; // listening on TCP, so an AddressInfo
   // dynalite lacks TransactWriteItems; this front adds it, so the store runs unchanged.
   const transactions = await startTransactionProxy(`http://127.0.0.1:${dbPort}`);
-  const client = new DynamoDBClient({
+  const client = createDynamoDbClient({
     endpoint: transactions.endpoint,
     region: "local",
     credentials: { accessKeyId: "local", secretAccessKey: "local" },

@@ -29,6 +29,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
+  type DynamoDBClientConfig,
   GetItemCommand,
   QueryCommand,
   type QueryCommandOutput,
@@ -95,9 +96,14 @@ export interface DynamoDbStoreOptions {
  * throttling backoff": max(2.5 + 0.05, 1) + max(2.5 + 0.1, 2) + 2.5 = 7.65 s, leaving over 2 s for the rest.
  * A store call stops at the first such failure (the store only retries lost optimistic races, which fail
  * within milliseconds), so the bound holds for a whole tool call.
+ * Region, endpoint and credentials come from the environment, as in Lambda; `connection` overrides them for
+ * tests (dynalite).
  */
-export function createDynamoDbClient(): DynamoDBClient {
-  return new DynamoDBClient({
+export function createDynamoDbClient(
+  connection: Pick<DynamoDBClientConfig, "region" | "endpoint" | "credentials"> = {},
+): DynamoDBClient {
+  const client = new DynamoDBClient({
+    ...connection,
     maxAttempts: 3,
     requestHandler: {
       connectionTimeout: 1_000,
@@ -106,7 +112,16 @@ export function createDynamoDbClient(): DynamoDBClient {
       throwOnRequestTimeout: true,
     },
   });
+  // The SDK's logger middleware builds a redacted copy of every command's input and output (walking each
+  // item attribute by attribute against the model) before it calls logger.info, even when the logger is the
+  // default no-op one: for a search reading every memory, that walk is a large share of the CPU spent on the
+  // answer (docs/benchmarks/README.md). We never log SDK calls, so it goes.
+  client.middlewareStack.remove(SDK_LOGGER_MIDDLEWARE);
+  return client;
 }
+
+/** The name @aws-sdk/core registers its logger middleware under. */
+export const SDK_LOGGER_MIDDLEWARE = "loggerMiddleware";
 
 export function createDynamoDbStore(options: DynamoDbStoreOptions): MemoryStore {
   return new DynamoDbMemoryStore(options);

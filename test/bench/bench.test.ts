@@ -22,10 +22,10 @@ after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs bench/run.ts as `npm run bench` would (through tsx) and returns its stdout. */
-function bench(args: string[]): Promise<string> {
+/** Runs bench/run.ts (or another script of bench/) as `npm run bench` would (through tsx); returns its stdout. */
+function bench(args: string[], script = "run.ts"): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "bench", "run.ts"), ...args], {
+    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "bench", script), ...args], {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -40,7 +40,7 @@ function bench(args: string[]): Promise<string> {
     child.on("error", reject);
     child.on("close", (code) => {
       if (code === 0) resolve(stdout);
-      else reject(new Error(`bench/run.ts exited with ${code}:\n${stderr.slice(-3000)}`));
+      else reject(new Error(`bench/${script} exited with ${code}:\n${stderr.slice(-3000)}`));
     });
   });
 }
@@ -181,6 +181,28 @@ describe("--url mode", () => {
       assert.deepEqual(body.result.structuredContent.memories, []);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe("search scale (bench/search-scale.ts)", () => {
+  test("searches tables of each size on the Lambda bundle and prints one checked row per size", async () => {
+    const stdout = await bench(
+      ["--build-lambda", "--memories=2,5", "--searches=2", `--work=${join(dir, "scale")}`],
+      "search-scale.ts",
+    );
+    // Each row is printed only after every search in it answered with `searched` equal to the table's size.
+    const rows = stdout
+      .split("\n")
+      .filter((line) => /^\| \S*index\.mjs \|/.test(line))
+      .map((line) => line.split("|").map((cell) => cell.trim()));
+    assert.deepStrictEqual(
+      rows.map((cells) => cells[2]),
+      ["2", "5"],
+    );
+    for (const cells of rows) {
+      assertMs(Number(cells[3]), "first search CPU");
+      assertMs(Number(cells[4]), "later searches CPU");
     }
   });
 });

@@ -3,16 +3,21 @@
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import { startTransactionProxy } from "../../src/store/dynalite-transactions.ts";
-import { createDynamoDbStore, type DynamoDbStoreOptions, ensureTable } from "../../src/store/dynamodb.ts";
+import {
+  createDynamoDbClient,
+  createDynamoDbStore,
+  type DynamoDbStoreOptions,
+  ensureTable,
+} from "../../src/store/dynamodb.ts";
 import type { MemoryStore } from "../../src/store/memory-store.ts";
 
 export interface Dynalite {
   /** What AWS_ENDPOINT_URL_DYNAMODB should point at (transactions included). */
   endpoint: string;
-  /** Configured like createDynamoDbClient(): 3 attempts, the same timeouts. */
+  /** createDynamoDbClient() pointed at dynalite. */
   client: DynamoDBClient;
   stop(): Promise<void>;
 }
@@ -32,12 +37,10 @@ export async function startDynalite(options: { path?: string } = {}): Promise<Dy
   });
   const { port } = server.address() as AddressInfo; // a TCP server's address is an AddressInfo
   const proxy = await startTransactionProxy(`http://127.0.0.1:${port}`);
-  const client = new DynamoDBClient({
+  const client = createDynamoDbClient({
     region: "us-east-1",
     endpoint: proxy.endpoint,
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 3,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_500, throwOnRequestTimeout: true },
   });
   return {
     endpoint: proxy.endpoint,

@@ -5,14 +5,22 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
-import { BatchWriteItemCommand, DescribeTableCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import {
+  BatchWriteItemCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  QueryCommand,
+  ScanCommand,
+} from "@aws-sdk/client-dynamodb";
 import { analyze } from "../../src/search/analyze.ts";
 import {
+  createDynamoDbClient,
   createDynamoDbStore,
   DYNAMODB_COMMANDS_USED,
   DYNAMODB_IAM_ACTIONS,
   DYNAMODB_SETUP_COMMANDS,
   ensureTable,
+  SDK_LOGGER_MIDDLEWARE,
 } from "../../src/store/dynamodb.ts";
 import {
   type Memory,
@@ -641,5 +649,37 @@ describe("declared commands", () => {
       .map((action) => `dynamodb:${action}`)
       .sort();
     assert.deepStrictEqual([...DYNAMODB_IAM_ACTIONS], expected);
+  });
+});
+
+describe("client", () => {
+  test("createDynamoDbClient drops the SDK's logger middleware, which copies every answer for a no-op logger", async () => {
+    const info: unknown[] = [];
+    const client = createDynamoDbClient({
+      region: "us-east-1",
+      endpoint: database.endpoint,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
+    // A client built the SDK's way has the middleware: the name we remove is the one the SDK uses.
+    const stock = new DynamoDBClient({ region: "us-east-1" });
+    assert.ok(
+      stock.middlewareStack.identify().some((entry) => entry.startsWith(`${SDK_LOGGER_MIDDLEWARE} `)),
+    );
+    assert.ok(
+      !client.middlewareStack.identify().some((entry) => entry.startsWith(`${SDK_LOGGER_MIDDLEWARE} `)),
+    );
+    // And the client still works: a logger set afterwards is never handed a redacted copy of a command.
+    client.config.logger = { ...client.config.logger, info: (entry: unknown) => info.push(entry) };
+    const { tableName } = await createTestStore(database);
+    const page = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": { S: "MEM" } },
+      }),
+    );
+    assert.deepStrictEqual([page.Count, info], [0, []]);
+    client.destroy();
+    stock.destroy();
   });
 });
