@@ -13,16 +13,22 @@ import { warmUp } from "./warm-up.ts";
 const env = process.env;
 const client = createDynamoDbClient();
 const tableName = env.TABLE_NAME ?? "";
+const logger = createLogger();
 const options: AppOptions = {
   env,
   defaultOrigins: DEFAULT_LAMBDA_ORIGINS,
   store: createDynamoDbStore({ client, tableName, cursorSecret: cursorSecretFrom(env) }),
   oauth: { store: createOAuthStore({ client, tableName }) },
+  logger,
 };
 const app = createApp(options);
 
 // Top-level await: INIT waits for the warm-up (src/warm-up.ts) instead of leaving it to the first invoke.
-await warmUp(options, { client, logger: createLogger() });
+const warmUpStarted = performance.now();
+await warmUp(options, { client, logger });
+// One line per cold start, with what the warm-up took. Writing it also sets up stdout, which Node does on
+// first use: otherwise the first request would pay for that, about 0.2 ms of CPU, 3 ms at 128 MB.
+logger.info("init", { warmUpMs: Math.round(performance.now() - warmUpStarted) });
 
 export async function handler(event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult> {
   const response = await app(toHttpRequest(event));

@@ -23,6 +23,8 @@ export interface RequestLog {
 
 export interface Logger {
   request(entry: RequestLog): void;
+  /** Events outside requests, such as the end of INIT; the fields must hold no secret. */
+  info(message: string, fields: Readonly<Record<string, string | number>>): void;
   /** Start-up problems such as a bad configuration; the text must hold no secret. */
   warn(message: string): void;
 }
@@ -37,6 +39,9 @@ export function createLogger(sink: LineSink = (line) => process.stdout.write(`${
       // Client-chosen too: a method name of 256 KiB would carry whatever the client put in it into the log.
       if (entry.method !== undefined) line.method = entry.method.slice(0, 64);
       sink(JSON.stringify(line));
+    },
+    info(message, fields) {
+      sink(JSON.stringify({ level: "info", msg: message, ...fields }));
     },
     warn(message) {
       sink(JSON.stringify({ level: "warn", msg: message }));

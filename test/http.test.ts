@@ -1,6 +1,6 @@
 // Pins down the Streamable HTTP rules through the real Lambda handler with Function URL v2 events:
 // routing, methods, Origin, API key, Accept, Content-Type, body size and encoding, parse errors,
-// notifications, protocol-version header, batches and the one log line per request.
+// notifications, protocol-version header, batches, the one log line per request and the one line of INIT.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { MAX_BATCH_MESSAGES, MAX_BODY_BYTES } from "../src/http.ts";
@@ -22,6 +22,15 @@ const JSON_TYPE = { "content-type": "application/json" };
 function rpcError(code: number, message: string, id: unknown = null): unknown {
   return { jsonrpc: "2.0", id, error: { code, message } };
 }
+
+describe("INIT", () => {
+  test("loading the module logs one line, with what the warm-up took, and no warning", () => {
+    const lines = lambda.takeLogs().map((line) => JSON.parse(line) as { warmUpMs?: unknown });
+    const warmUpMs = lines[0]?.warmUpMs;
+    assert.deepEqual(lines, [{ level: "info", msg: "init", warmUpMs }]);
+    assert.ok(Number.isInteger(warmUpMs) && (warmUpMs as number) >= 0, `warmUpMs = ${String(warmUpMs)}`);
+  });
+});
 
 describe("routing and method", () => {
   for (const method of ["GET", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"]) {

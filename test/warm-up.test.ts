@@ -21,7 +21,7 @@ after(async () => {
 
 function recordingLogger(): { logger: Logger; warnings: string[] } {
   const warnings: string[] = [];
-  return { logger: { request() {}, warn: (message) => warnings.push(message) }, warnings };
+  return { logger: { request() {}, info() {}, warn: (message) => warnings.push(message) }, warnings };
 }
 
 describe("warmUp", () => {

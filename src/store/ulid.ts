@@ -3,10 +3,9 @@
 import { randomBytes } from "node:crypto";
 
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-const ULID_LENGTH = 26;
+const TIME_CHARACTERS = 10;
+const RANDOM_BYTES = 10;
 const MAX_TIME = 2 ** 48 - 1;
-const RANDOM_BITS = 80n;
-const MAX_RANDOM = (1n << RANDOM_BITS) - 1n;
 // 26 characters carry 130 bits and a ULID has 128, so the first character is at most 7.
 const ULID_PATTERN = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
 
@@ -16,25 +15,24 @@ export type UlidGenerator = (timeMs: number) => string;
 /**
  * Returns a monotonic generator: two ids made in the same millisecond (or while the clock steps back)
  * reuse the previous time and increment the random part, so ids from one process always sort in the
- * order they were made, which is what "newest first" shows the model.
+ * order they were made, which is what "newest first" shows the model. Plain numbers and bytes, no BigInt:
+ * ids are made on the request path, where V8 still interprets this code on a cold start.
  */
 export function createUlidGenerator(random: (size: number) => Uint8Array = randomBytes): UlidGenerator {
   let lastTime = -1;
-  let lastRandom = 0n;
+  let lastRandom = new Uint8Array(RANDOM_BYTES);
   return (timeMs: number): string => {
     if (!Number.isInteger(timeMs) || timeMs < 0 || timeMs > MAX_TIME) {
       throw new RangeError(`ULID time must be an integer between 0 and 2^48 - 1, got ${timeMs}`);
     }
     if (timeMs > lastTime) {
       lastTime = timeMs;
-      lastRandom = toBigInt(random(10));
-    } else if (lastRandom === MAX_RANDOM) {
+      lastRandom = Uint8Array.from(random(RANDOM_BYTES));
+    } else if (!increment(lastRandom)) {
       // 2^80 ids in one millisecond cannot happen; failing beats an id that sorts out of order.
       throw new RangeError("ULID random part overflowed within one millisecond");
-    } else {
-      lastRandom += 1n;
     }
-    return encode((BigInt(lastTime) << RANDOM_BITS) | lastRandom);
+    return encodeTime(lastTime) + encodeRandom(lastRandom);
   };
 }
 
@@ -42,18 +40,38 @@ export function isUlid(value: string): boolean {
   return ULID_PATTERN.test(value);
 }
 
-function toBigInt(bytes: Uint8Array): bigint {
-  let value = 0n;
-  for (const byte of bytes) value = (value << 8n) | BigInt(byte);
-  return value;
+/** Adds one to a big-endian number in place; false (and the bytes unchanged) when it is all ones. */
+function increment(bytes: Uint8Array): boolean {
+  const carryFrom = bytes.findLastIndex((byte) => byte !== 0xff);
+  if (carryFrom < 0) return false;
+  bytes[carryFrom] = (bytes[carryFrom] ?? 0) + 1;
+  bytes.fill(0, carryFrom + 1);
+  return true;
 }
 
-function encode(value: bigint): string {
+/** 48 bits of time as 10 characters of 5 bits (the first holds the top 3). */
+function encodeTime(time: number): string {
   let text = "";
-  let rest = value;
-  for (let i = 0; i < ULID_LENGTH; i++) {
-    text = CROCKFORD.charAt(Number(rest & 31n)) + text;
-    rest >>= 5n;
+  let rest = time;
+  for (let i = 0; i < TIME_CHARACTERS; i++) {
+    text = CROCKFORD.charAt(rest % 32) + text;
+    rest = Math.floor(rest / 32);
+  }
+  return text;
+}
+
+/** 80 bits as 16 characters of 5 bits, most significant first. */
+function encodeRandom(bytes: Uint8Array): string {
+  let text = "";
+  let buffer = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    buffer = ((buffer << 8) | byte) & 0xfff; // at most 4 bits are left over, plus the new 8
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      text += CROCKFORD.charAt((buffer >> bits) & 31);
+    }
   }
   return text;
 }

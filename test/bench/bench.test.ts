@@ -145,7 +145,7 @@ describe("--url mode", () => {
       port: 0,
       dataDir: join(dir, "local"),
       apiKey: "bench-test-key",
-      logger: { request() {}, warn() {} },
+      logger: { request() {}, info() {}, warn() {} },
     });
     try {
       const stdout = await bench([

@@ -242,7 +242,7 @@ describe("no CORS (server-to-server only)", () => {
       port: 0,
       dataDir,
       apiKey: TEST_API_KEY,
-      logger: { request() {}, warn() {} },
+      logger: { request() {}, info() {}, warn() {} },
     });
     try {
       for (const [name, options] of requests) {

@@ -31,6 +31,26 @@ test("within a millisecond the random part counts up by one", () => {
   );
 });
 
+test("counting up carries from byte to byte", () => {
+  const next = createUlidGenerator(() => Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff]));
+  // 0xffff is 1Z...: 65535 = 1 * 32^3 + 31 * 32^2 + 31 * 32 + 31; one more is 2000.
+  assert.deepStrictEqual(
+    [next(5), next(5)],
+    ["0000000005000000000000" + "1ZZZ", "0000000005000000000000" + "2000"],
+  );
+});
+
+test("the random part is the generator's bytes, most significant first", () => {
+  const bytes = Uint8Array.from([0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x10, 0x32]);
+  // 0x0123456789abcdef1032 in base 32, checked with BigInt, the straightforward way.
+  let value = 0n;
+  for (const byte of bytes) value = (value << 8n) | BigInt(byte);
+  const expected = [...Array(16).keys()]
+    .map((i) => "0123456789ABCDEFGHJKMNPQRSTVWXYZ".charAt(Number((value >> BigInt(5 * (15 - i))) & 31n)))
+    .join("");
+  assert.equal(createUlidGenerator(() => bytes)(0), `0000000000${expected}`);
+});
+
 test("times outside 0 .. 2^48 - 1 and an exhausted millisecond are errors, not wrong ids", () => {
   assert.throws(() => createUlidGenerator()(-1), RangeError);
   assert.throws(() => createUlidGenerator()(2 ** 48), RangeError);
