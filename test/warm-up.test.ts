@@ -61,8 +61,7 @@ describe("dryRun", () => {
     const { store } = await createTestStore(database);
     const found = await dryRun(database.client, async () => {
       const { memory } = await store.create("The user's dog is called Biscuit.", ["pets"]);
-      const all = [];
-      for await (const indexed of store.all()) all.push(indexed.id);
+      const all = (await store.all()).map((indexed) => indexed.id);
       return { id: memory.id, all, got: await store.get(memory.id) };
     });
     assert.deepEqual(found.all, [found.id]);

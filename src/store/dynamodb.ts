@@ -269,6 +269,8 @@ const VERSION_IS_AS_READ = "#version = :readVersion";
 /** A missing guard is tolerated so that one lost guard cannot wedge a memory's updates forever. */
 const GUARD_IS_OURS_OR_ABSENT = `${ITEM_IS_ABSENT} OR #memoryId = :id`;
 const IN_MEMORY_PARTITION = "#pk = :partition AND begins_with(#sk, :memoryPrefix)";
+/** What search reads of each memory: the key attributes and the dedupe digest are left in the table. */
+const SEARCH_PROJECTION = "#id, #content, #tags, #createdAt, #updatedAt, #version, #terms";
 const SET_MUTABLE_ATTRIBUTES =
   "SET #content = :content, #tags = :tags, #terms = :terms, #contentHash = :contentHash, " +
   "#updatedAt = :updatedAt, #version = :nextVersion";
@@ -488,16 +490,17 @@ class DynamoDbMemoryStore implements MemoryStore {
     }
   }
 
-  async *all(): AsyncGenerator<IndexedMemory, void, undefined> {
+  async all(): Promise<IndexedMemory[]> {
+    // One array rather than an async iterator of memories: search needs them all anyway (IDF), and a
+    // promise per memory was a tenth of a search's CPU at 1,000 memories (bench/search-scale.ts).
+    const memories: IndexedMemory[] = [];
     let startKey: Item | undefined;
     do {
-      const page = await this.queryMemories({ startKey, tags: [] });
-      for (const item of page.Items ?? []) {
-        const { memory, terms } = readMemoryItem(item);
-        yield { ...memory, terms: splitTerms(terms) };
-      }
+      const page = await this.queryMemories({ startKey, tags: [], projection: SEARCH_PROJECTION });
+      for (const item of page.Items ?? []) memories.push(readIndexedMemory(item));
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
+    return memories;
   }
 
   private applyChanges(current: StoredMemory, changes: MemoryChanges): StoredMemory | undefined {
@@ -579,6 +582,8 @@ class DynamoDbMemoryStore implements MemoryStore {
     startKey: Item | undefined;
     pageSize?: number;
     tags: readonly string[];
+    /** Only these attributes (a ProjectionExpression of #placeholders); all of them by default. */
+    projection?: string;
   }): Promise<QueryCommandOutput> {
     const values: Item = { ":partition": { S: MEMORY_PARTITION }, ":memoryPrefix": { S: MEMORY_SK_PREFIX } };
     // Every tag must be present: contains() on a list tests membership.
@@ -593,7 +598,8 @@ class DynamoDbMemoryStore implements MemoryStore {
           TableName: this.tableName,
           KeyConditionExpression: IN_MEMORY_PARTITION,
           ...(filter === undefined ? {} : { FilterExpression: filter }),
-          ExpressionAttributeNames: attributeNames(IN_MEMORY_PARTITION, filter ?? ""),
+          ...(page.projection === undefined ? {} : { ProjectionExpression: page.projection }),
+          ExpressionAttributeNames: attributeNames(IN_MEMORY_PARTITION, filter ?? "", page.projection ?? ""),
           ExpressionAttributeValues: values,
           ScanIndexForward: false,
           ConsistentRead: true,
@@ -711,22 +717,33 @@ function versionValue(version: number): AttributeValue {
 }
 
 function readMemoryItem(item: Item): StoredMemory {
+  return {
+    memory: readMemory(item),
+    terms: readString(item, "terms"),
+    contentHash: readString(item, "contentHash"),
+  };
+}
+
+/** A memory item read through SEARCH_PROJECTION. */
+function readIndexedMemory(item: Item): IndexedMemory {
+  const memory: IndexedMemory = readMemory(item) as IndexedMemory; // terms is set on the next line
+  memory.terms = splitTerms(readString(item, "terms"));
+  return memory;
+}
+
+function readMemory(item: Item): Memory {
   const tags = item.tags?.L;
   if (tags === undefined) throw malformed(item, "tags");
   return {
-    memory: {
-      id: readString(item, "id"),
-      content: readString(item, "content"),
-      tags: tags.map((tag) => {
-        if (tag.S === undefined) throw malformed(item, "tags");
-        return tag.S;
-      }),
-      createdAt: readString(item, "createdAt"),
-      updatedAt: readString(item, "updatedAt"),
-      version: readVersion(item),
-    },
-    terms: readString(item, "terms"),
-    contentHash: readString(item, "contentHash"),
+    id: readString(item, "id"),
+    content: readString(item, "content"),
+    tags: tags.map((tag) => {
+      if (tag.S === undefined) throw malformed(item, "tags");
+      return tag.S;
+    }),
+    createdAt: readString(item, "createdAt"),
+    updatedAt: readString(item, "updatedAt"),
+    version: readVersion(item),
   };
 }
 

@@ -94,8 +94,8 @@ export interface MemoryStore {
   delete(id: string): Promise<Memory>;
   /** Newest first. */
   list(options: ListOptions): Promise<ListPage>;
-  /** Every memory with its search terms, read page by page to the end (search at personal scale). */
-  all(): AsyncIterable<IndexedMemory>;
+  /** Every memory with its search terms, newest first, read page by page to the end (personal scale). */
+  all(): Promise<IndexedMemory[]>;
   /**
    * The same store, whose every call stops when `signal` aborts: a deadline over all the commands of one
    * tool call, so a stalled database answers "unavailable" inside the Lambda timeout.

@@ -2,7 +2,7 @@
 import schemas from "../../schemas/search_memories.json" with { type: "json" };
 import { search_memories_input } from "../generated/input-validators.js";
 import { rankMemories } from "../search/rank.ts";
-import { type IndexedMemory, normaliseTags } from "../store/memory-store.ts";
+import { normaliseTags } from "../store/memory-store.ts";
 import { defineTool, type ToolSchemas } from "./tool.ts";
 
 interface Input {
@@ -42,10 +42,11 @@ export const searchMemories = defineTool<Input, { results: SearchResult[]; searc
   validateInput: search_memories_input,
   async run(input, { store }) {
     const required = normaliseTags(input.tags ?? []);
-    const docs: IndexedMemory[] = [];
-    for await (const memory of store.all()) {
-      if (required.every((tag) => memory.tags.includes(tag))) docs.push(memory);
-    }
+    const all = await store.all();
+    const docs =
+      required.length === 0
+        ? all
+        : all.filter((memory) => required.every((tag) => memory.tags.includes(tag)));
     const hits = rankMemories(input.query, docs, input.limit ?? 10);
     return {
       results: hits.map(({ memory, score, snippet, snippetTruncated }) => ({

@@ -114,12 +114,6 @@ async function rejectsWith(
   });
 }
 
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const collected: T[] = [];
-  for await (const item of items) collected.push(item);
-  return collected;
-}
-
 function memoryAt(
   id: string,
   content: string,
@@ -148,7 +142,7 @@ describe("create and get", () => {
     );
     assert.deepStrictEqual(result, { memory: expected, duplicate: false });
     assert.deepStrictEqual(await store.get(result.memory.id), expected);
-    const all = await collect(store.all());
+    const all = await store.all();
     assert.deepStrictEqual(all, [
       { ...expected, terms: analyze("Ada's daughter was born on 14 March 2019\nfamily kids") },
     ]);
@@ -263,9 +257,7 @@ describe("update", () => {
       { memory: both, changed: true },
     );
     assert.deepStrictEqual(await store.get(memory.id), both);
-    assert.deepStrictEqual(await collect(store.all()), [
-      { ...both, terms: analyze("Ada prefers coffee\ncoffee") },
-    ]);
+    assert.deepStrictEqual(await store.all(), [{ ...both, terms: analyze("Ada prefers coffee\ncoffee") }]);
   });
 
   test("an update that changes nothing writes nothing and returns the memory as it is", async () => {
@@ -587,12 +579,12 @@ describe("all", () => {
       expected.unshift({ ...memory, terms: analyze(`${content}\nn${i}`) });
       clock.advance();
     }
-    assert.deepStrictEqual(await collect(store.all()), expected);
+    assert.deepStrictEqual(await store.all(), expected);
   });
 
   test("of an empty store yields nothing", async () => {
     const { store } = await freshStore();
-    assert.deepStrictEqual(await collect(store.all()), []);
+    assert.deepStrictEqual(await store.all(), []);
   });
 });
 
