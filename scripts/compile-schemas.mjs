@@ -53,6 +53,14 @@ function compile(part, withFormats) {
   return asEsm(standaloneCode.default(ajv, exports));
 }
 
+/**
+ * Runtime helpers of ajv replaced by our own, as `{ default: fn }` like the CommonJS module they stand for:
+ * src/code-point-length.ts says why.
+ */
+const REPLACED_HELPERS = {
+  "ajv/dist/runtime/ucs2length": 'import { codePointLength } from "../code-point-length.ts";',
+};
+
 /** ajv's "esm" output still calls require() for its runtime helpers; turn those into imports. */
 function asEsm(code) {
   const imports = new Map();
@@ -60,7 +68,12 @@ function asEsm(code) {
     if (!imports.has(specifier)) imports.set(specifier, `runtime${imports.size}`);
     return imports.get(specifier);
   });
-  const lines = [...imports].map(([specifier, local]) => `import ${local} from "${specifier}.js";`);
+  const lines = [...imports].map(([specifier, local]) => {
+    const replacement = REPLACED_HELPERS[specifier];
+    if (replacement === undefined) return `import ${local} from "${specifier}.js";`;
+    const imported = /import \{ (\w+) \}/.exec(replacement)[1];
+    return `${replacement}\nconst ${local} = { default: ${imported} };`;
+  });
   return `${lines.join("\n")}\n${body.replace(/^"use strict";/, "")}`;
 }
 

@@ -169,6 +169,8 @@ export function rawIdSource(text: string, index?: number): string | undefined {
   return found;
 }
 
+const BACKSLASH = 0x5c;
+
 /** Skips over JSON values in text already known to be valid JSON. */
 class JsonScanner {
   constructor(private readonly text: string) {}
@@ -180,15 +182,19 @@ class JsonScanner {
   }
 
   skipString(pos: number): number {
+    // indexOf rather than a loop over characters: a memory's content can be 10,000 characters, and on a
+    // cold start V8 still interprets this code (a loop cost about 1 ms of CPU per 10,000, 14 ms at 128 MB).
     const t = this.text;
-    let i = pos + 1;
-    while (i < t.length) {
-      const c = t[i];
-      if (c === "\\") i += 2;
-      else if (c === '"') return i + 1;
-      else i++;
+    let from = pos + 1;
+    for (;;) {
+      const quote = t.indexOf('"', from);
+      if (quote < 0) return t.length;
+      // Escaped if an odd number of backslashes precede it (they cannot reach back past the opening quote).
+      let backslashes = 0;
+      while (t.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
+      if (backslashes % 2 === 0) return quote + 1;
+      from = quote + 1;
     }
-    return i;
   }
 
   skipValue(pos: number): number {

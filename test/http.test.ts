@@ -25,7 +25,7 @@ function rpcError(code: number, message: string, id: unknown = null): unknown {
 
 describe("INIT", () => {
   test("loading the module logs one line, with what the warm-up took, and no warning", () => {
-    const lines = lambda.takeLogs().map((line) => JSON.parse(line) as { warmUpMs?: unknown });
+    const lines = lambda.initLogs.map((line) => JSON.parse(line) as { warmUpMs?: unknown });
     const warmUpMs = lines[0]?.warmUpMs;
     assert.deepEqual(lines, [{ level: "info", msg: "init", warmUpMs }]);
     assert.ok(Number.isInteger(warmUpMs) && (warmUpMs as number) >= 0, `warmUpMs = ${String(warmUpMs)}`);

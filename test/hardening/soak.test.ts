@@ -155,9 +155,15 @@ test(`${REQUESTS} mixed requests under a ${FUNCTION_MEMORY_MB} MB budget: no cra
     assert.ok(after <= before * 1.1, `${measure} grew from ${mb(before)} to ${mb(after)} MB`);
   }
 
-  // One log line a request; none holds a key, a digest or a memory's content.
-  assert.equal(logLines.length, REQUESTS, `stdout besides log lines: ${stdoutOther.slice(0, 5).join("\n")}`);
-  assertLogLines(logLines);
+  // The INIT line, then one log line a request; none holds a key, a digest or a memory's content.
+  const [initLine, ...requestLines] = logLines;
+  assert.equal(JSON.parse(initLine ?? "{}").msg, "init");
+  assert.equal(
+    requestLines.length,
+    REQUESTS,
+    `stdout besides log lines: ${stdoutOther.slice(0, 5).join("\n")}`,
+  );
+  assertLogLines(requestLines);
   assertNothingSecret(
     [...logLines, ...stdoutOther, ...otherErr].join("\n"),
     ["soakmark"],

@@ -17,7 +17,9 @@ export interface Invocation {
 
 export interface LambdaUnderTest {
   invoke(event: LambdaFunctionURLEvent): Promise<Invocation>;
-  /** Everything the module wrote to stdout since the last call. */
+  /** The log lines the module wrote while it loaded (INIT). */
+  initLogs: readonly string[];
+  /** Everything the module wrote to stdout since the last call, or since it loaded. */
   takeLogs(): string[];
   stop(): Promise<void>;
 }
@@ -46,7 +48,9 @@ export async function loadLambda(extraEnv: Record<string, string> = {}): Promise
     return write(chunk, ...(rest as []));
   }) as typeof process.stdout.write;
   const { handler } = await import("../../src/lambda.ts");
+  const initLogs = logs.splice(0, logs.length);
   return {
+    initLogs,
     async invoke(event) {
       // Our handler always returns the structured form, never a bare string.
       const result = (await handler(event)) as Exclude<LambdaFunctionURLResult, string>;
