@@ -226,3 +226,27 @@ describe("analyzeQuery", () => {
     assert.deepEqual(analyzeQuery("what is it?"), new Map());
   });
 });
+
+describe("the word cache", () => {
+  test("a text analysed again, alone or inside another, gives the same terms at the same offsets", () => {
+    const text =
+      "Zoë's café: running runners ran 3 runs, l'été 2019, 東京タワー and the daughters' birthdays.";
+    const first = analyzeWithOffsets(text);
+    assert.deepStrictEqual(analyzeWithOffsets(text), first);
+    const shifted = analyzeWithOffsets(`Intro. ${text}`).slice(1);
+    assert.deepStrictEqual(
+      shifted,
+      first.map((token) => ({ ...token, start: token.start + 7, end: token.end + 7 })),
+    );
+  });
+
+  test("more distinct words than the cache holds are all analysed, each once per occurrence", () => {
+    const words = Array.from({ length: 12_000 }, (_, index) => `walk${index.toString(36)}x`);
+    const text = words.join(" ");
+    const terms = analyze(`${text} ${text}`);
+    assert.equal(terms.length, MAX_TERMS);
+    assert.deepStrictEqual(terms.slice(0, 3), ["walk0x", "walk1x", "walk2x"]);
+    // Not [a-z]+, so not stemmed: each word is its own term, also after the cache was cleared.
+    assert.deepStrictEqual(analyze(words.slice(5_000, 5_003).join(" ")), words.slice(5_000, 5_003));
+  });
+});
