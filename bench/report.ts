@@ -164,6 +164,33 @@ export function judgeTargets(summaries: readonly SubjectSummary[]): Target[] {
   return targets;
 }
 
+/**
+ * Ours against the INIT-optimised floor session by session: sessions of one round run back to back (the
+ * subjects alternate), so the machine's drift between rounds, which moves a median by tens of milliseconds,
+ * cancels out of each difference. Undefined unless both ran the same number of sessions.
+ */
+export function pairedWithFloor(
+  results: BenchResults,
+): { initDifference: Stats; modelledRatio: Stats } | undefined {
+  const sessionsOf = (id: SubjectId): ColdResult[] | undefined =>
+    results.subjects.find((subject) => subject.id === id)?.sessions;
+  const ours = sessionsOf("ours");
+  const floor = sessionsOf("floor-init");
+  if (ours === undefined || floor === undefined || ours.length !== floor.length || ours.length === 0)
+    return undefined;
+  const modelled = (session: ColdResult): number =>
+    modelledColdMs(
+      session.init.cpuMs,
+      REQUEST_LABELS.reduce((sum, label) => sum + session.requests[label].cpuMs, 0),
+      results.memoryMb,
+    );
+  const pairs = ours.map((session, index) => [session, floor[index] as ColdResult] as const); // same length
+  return {
+    initDifference: stats(pairs.map(([mine, theirs]) => mine.init.cpuMs - theirs.init.cpuMs)),
+    modelledRatio: stats(pairs.map(([mine, theirs]) => modelled(mine) / modelled(theirs))),
+  };
+}
+
 function rssGrowth(warm: WarmResult): number {
   return warm.memory.afterList.rssMiB - warm.memory.beforeList.rssMiB;
 }
@@ -186,6 +213,20 @@ function cell(value: Stats, digits = 1): string {
 
 function yesNo(met: boolean | undefined): string {
   return met === undefined ? "not run" : met ? "**yes**" : "**no**";
+}
+
+function plusMs(value: number): string {
+  return `${value >= 0 ? "+" : ""}${value.toFixed(1)} ms`;
+}
+
+function pairedLines(results: BenchResults): string[] {
+  const paired = pairedWithFloor(results);
+  if (paired === undefined) return [];
+  const { initDifference: init, modelledRatio: ratio } = paired;
+  return [
+    `The same two comparisons session by session (ours against the INIT-optimised floor of the same round, in which every subject runs once, back to back, so the machine's drift between rounds cancels out): INIT **${plusMs(init.median)}** (quartiles ${plusMs(init.p25)} to ${plusMs(init.p75)}), modelled cold session **${ratio.median.toFixed(2)}x** (quartiles ${ratio.p25.toFixed(2)}x to ${ratio.p75.toFixed(2)}x). These move less from run to run than the difference and ratio of the medians above.`,
+    "",
+  ];
 }
 
 export function renderMarkdown(results: BenchResults): string {
@@ -214,6 +255,7 @@ export function renderMarkdown(results: BenchResults): string {
       (target) => `| ${target.name} | ${target.limit} | ${target.actual} | ${yesNo(target.met)} |`,
     ),
     "",
+    ...pairedLines(results),
     "## Cold session",
     "",
     `CPU time in ms of a fresh process: INIT (loading the bundle, top-level await included), then the client's first requests. ` +
