@@ -1,5 +1,5 @@
 # Targets a newcomer guesses. npm scripts hold the commands; make is a thin front door.
-.PHONY: install dev build test check bench deploy rotate-key retire-key rotate-signing-key destroy clean
+.PHONY: install dev build test check bench bench-search deploy rotate-key retire-key rotate-signing-key destroy clean
 
 install:
 	npm ci
@@ -18,6 +18,9 @@ check:
 
 bench:
 	npm run bench
+
+bench-search:
+	npm run bench:search
 
 # --- deployment (terraform/) ---
 deploy: build

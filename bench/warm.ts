@@ -81,7 +81,7 @@ export async function runWarm(
   } catch (error) {
     const output = error instanceof Error ? error.message : String(error);
     const served = [...output.matchAll(/^tools\/list (\d+)$/gm)].at(-1)?.[1] ?? "0";
-    const reason = /heap out of memory/.test(output) ? outOfMemory(served) : firstLine(output);
+    const reason = /heap out of memory/.test(output) ? outOfMemory(served) : failure(output);
     return failed(subject.id, plan, reason);
   }
   return {
@@ -97,8 +97,14 @@ function outOfMemory(served: string): string {
   return `out of memory after ${Number(served).toLocaleString("en-US")}+ timed tools/list requests (heap limit ${limit} MB, as in a 128 MB Lambda)`;
 }
 
-function firstLine(text: string): string {
-  return text.split("\n").slice(0, 2).join(" ").slice(0, 300);
+/** The first line (who failed, with what code) and the error's own line, if the output names one. */
+function failure(text: string): string {
+  const lines = text.split("\n");
+  const error = lines.find((line) => /\b\w*Error\b|\bstatus \d{3}:/.test(line));
+  return [lines[0], error]
+    .filter((line) => line !== undefined)
+    .join(" ... ")
+    .slice(0, 400);
 }
 
 function failed(subject: string, plan: WarmPlan, error: string): WarmResult {

@@ -206,3 +206,24 @@ describe("search scale (bench/search-scale.ts)", () => {
     }
   });
 });
+
+describe("CPU split (bench/split.ts)", () => {
+  test("splits every request of ours and the floor into AWS SDK and own CPU, after checking each answer", async () => {
+    const stdout = await bench(["--sessions=1", `--work=${join(dir, "split")}`], "split.ts");
+    const rows = stdout
+      .split("\n")
+      .filter((line) => line.startsWith("| ") && !line.startsWith("| request") && !line.startsWith("| ---"))
+      .map((line) => line.split("|").map((cell) => cell.trim()));
+    assert.deepStrictEqual(
+      rows.map((cells) => cells[1]),
+      [...REQUEST_LABELS],
+    );
+    for (const cells of rows) {
+      for (const value of cells.slice(2, 8))
+        assert.ok(Number.isFinite(Number(value)), `${cells[1]}: ${value}`);
+      // Only tool calls reach DynamoDB.
+      if (cells[1] !== "create" && cells[1] !== "search")
+        assert.deepStrictEqual([cells[3], cells[6]], ["0.00", "0.00"]);
+    }
+  });
+});
