@@ -72,7 +72,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   const { mcp, keyDigests, origins, logger, oauth } = options;
 
   return async function handle(request: HttpRequest): Promise<HttpResponse> {
-    const started = performance.now();
+    const started = process.hrtime.bigint();
     const log: RequestLog = { httpMethod: request.method, status: 0 };
     let response: HttpResponse;
     try {
@@ -85,7 +85,8 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
       response = json(500, errorResponse(id, new RpcError(ErrorCode.InternalError, "Internal error")));
     }
     log.status = response.status;
-    log.durationMs = Math.round((performance.now() - started) * 100) / 100;
+    // process.hrtime, not performance.now(): the first use of `performance` loads perf_hooks (9 modules).
+    log.durationMs = Math.round(Number(process.hrtime.bigint() - started) / 10_000) / 100;
     logger.request(log);
     return response;
   };

@@ -8,8 +8,8 @@
 // cross-site form post gains nothing without it. Errors about the client or its redirect URI are shown,
 // never redirected (RFC 6749 §4.1.2.1); all later errors go back to the client.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import { matchingDigest, sha256Hex } from "../auth.ts";
+import { delay } from "../delay.ts";
 import { bodyText, type HttpRequest, type HttpResponse } from "../http.ts";
 import type { RequestLog } from "../log.ts";
 import { type Endpoints, MEMORY_SCOPE, namesResource } from "./base-url.ts";
@@ -211,7 +211,7 @@ async function decide(
   const approvedBy = matchingDigest(parsed.params.get("api_key") ?? "", context.keyDigests);
   if (approvedBy === undefined) {
     log.oauthError = "wrong_api_key";
-    await sleep(context.wrongKeyDelayMs);
+    await delay(context.wrongKeyDelayMs);
     const view = await viewFor(client, authorization, context);
     return consentPage(403, { ...view, error: "That is not the API key of this server. Try again." });
   }

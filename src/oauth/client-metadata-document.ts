@@ -5,10 +5,15 @@
 // The fetch is the risky part (§6.5 SSRF, §6.6 size): https only, every resolved address must be public
 // (checked in the socket's own DNS lookup, so a rebinding answer cannot slip in between check and connect),
 // no redirects followed, 5 KB, a 3 s deadline. Valid documents are cached per container (§4.4), errors never.
-import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from "node:dns";
+import type { LookupAddress, LookupOptions } from "node:dns";
 import { request } from "node:https";
-import { isIP } from "node:net";
 import { checkRedirectUri } from "./redirect-uri.ts";
+
+// node:dns and node:net without an ES module import: the import builds each module's ESM facade, whose
+// export getters load dns.promises, BlockList and SocketAddress at INIT (5 modules) for a path that only
+// client registration takes. The modules themselves are loaded anyway (the AWS SDK's HTTP client uses them).
+const { lookup: dnsLookup } = process.getBuiltinModule("node:dns");
+const { isIP } = process.getBuiltinModule("node:net");
 
 export const MAX_DOCUMENT_BYTES = 5 * 1024;
 const FETCH_TIMEOUT_MS = 3_000;

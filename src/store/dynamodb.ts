@@ -22,7 +22,6 @@
 // Guard item: memoryId. The guard makes "identical content is stored once" hold under races: two creates
 // of the same content both try to put the same guard and exactly one transaction wins.
 import { createHash } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
@@ -39,6 +38,7 @@ import {
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
+import { delay } from "../delay.ts";
 import { analyze } from "../search/analyze.ts";
 import { createCursorCodec, filterKey } from "./cursor.ts";
 import { expressionAttributeNames } from "./expression-names.ts";
@@ -156,7 +156,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     if (status === "ACTIVE") return;
     if (Date.now() > deadline)
       throw new Error(`table ${tableName} is ${status ?? "missing"}, not ACTIVE, after 60 s`);
-    await sleep(TABLE_POLL_MS);
+    await delay(TABLE_POLL_MS);
   }
 }
 
@@ -784,9 +784,9 @@ function isTransactionConflict(error: unknown): boolean {
 
 /** Full jitter (https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/): racers spread out. */
 async function backoff(attempt: number, signal: AbortSignal | undefined): Promise<void> {
-  const delay = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+  const wait = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
   try {
-    await sleep(delay, undefined, signal === undefined ? undefined : { signal });
+    await delay(wait, signal);
   } catch (error) {
     throw toServiceStoreError(error) ?? error; // the deadline passed while waiting: "unavailable"
   }
