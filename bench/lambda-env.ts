@@ -5,6 +5,8 @@ import { join } from "node:path";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { sha256Hex } from "../src/auth.ts";
 import { TEST_API_KEY } from "../test/fixtures/events.ts";
+import { startDynalite } from "../test/helpers/dynalite.ts";
+import { startTlsFront } from "./tls-front.ts";
 
 export const MEMORY_MB = 128;
 
@@ -31,6 +33,29 @@ export interface Backend {
   caFile?: string | undefined;
   /** The harness's own client (straight to dynalite), for creating tables. */
   client: DynamoDBClient;
+}
+
+/** A running backend: dynalite in this process, behind the HTTPS front unless `tls` is false. */
+export interface RunningBackend extends Backend {
+  /** False when asked for plain HTTP, or when openssl is missing (see startTlsFront). */
+  tls: boolean;
+  stop(): Promise<void>;
+}
+
+/** Starts dynalite and, unless `tls` is false, its HTTPS front (certificate files go to `dir`). */
+export async function startBackend(dir: string, { tls = true } = {}): Promise<RunningBackend> {
+  const database = await startDynalite();
+  const front = tls ? await startTlsFront(database.endpoint, dir) : undefined;
+  return {
+    endpoint: front?.endpoint ?? database.endpoint,
+    caFile: front?.caFile,
+    client: database.client,
+    tls: front !== undefined,
+    async stop() {
+      await front?.stop();
+      await database.stop();
+    },
+  };
 }
 
 export interface LambdaEnvOptions {

@@ -9,12 +9,10 @@ import { join } from "node:path";
 import { build } from "esbuild";
 import { lambdaBuildOptions } from "../scripts/lambda-esbuild.mjs";
 import { ensureTable } from "../src/store/dynamodb.ts";
-import { startDynalite } from "../test/helpers/dynalite.ts";
 import { runChild } from "./cold.ts";
-import { lambdaEnv, lambdaNodeFlags } from "./lambda-env.ts";
+import { lambdaEnv, lambdaNodeFlags, startBackend } from "./lambda-env.ts";
 import { coldSession, REQUEST_LABELS } from "./session.ts";
 import { ROOT, SUBJECTS } from "./subjects.ts";
-import { startTlsFront } from "./tls-front.ts";
 
 interface ProfileNode {
   id: number;
@@ -44,13 +42,7 @@ const entryPoint =
   subjectId === "ours" ? join(ROOT, "src", "lambda.ts") : join(ROOT, "bench", "subjects", `${subjectId}.ts`);
 await build({ ...lambdaBuildOptions({ entryPoint, outfile: bundle }), minify: false });
 
-const database = await startDynalite();
-const front = await startTlsFront(database.endpoint, dir);
-const backend = {
-  endpoint: front?.endpoint ?? database.endpoint,
-  caFile: front?.caFile,
-  client: database.client,
-};
+const backend = await startBackend(dir);
 
 // Module of each line of the unminified bundle, from esbuild's "// path" comments. A sample is charged to the
 // line where its function starts, so a module's top-level code counts as the bundle's (the "(bundle prelude)").
@@ -71,7 +63,7 @@ for (let run = 0; run < runs; run++) {
   const runDir = join(dir, `run-${run}`);
   mkdirSync(runDir, { recursive: true });
   const tableName = `profile-${randomUUID()}`;
-  await ensureTable(database.client, tableName);
+  await ensureTable(backend.client, tableName);
   const sessionFile = join(runDir, "session.json");
   const resultFile = join(runDir, "result.json");
   writeFileSync(sessionFile, JSON.stringify({ requests: coldSession() }));
@@ -131,8 +123,7 @@ for (let run = 0; run < runs; run++) {
     add(functions[phase], `${functionName || "(anonymous)"}  [${module}]`, ms);
   }
 }
-await front?.stop();
-await database.stop();
+await backend.stop();
 
 for (const [index, phase] of phases.entries()) {
   const total = [...(modules[index]?.values() ?? [])].reduce((sum, ms) => sum + ms, 0);

@@ -6,9 +6,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { startDynalite } from "../test/helpers/dynalite.ts";
 import { type ColdResult, runColdSession } from "./cold.ts";
-import { type Backend, lambdaNodeFlags, MEMORY_MB } from "./lambda-env.ts";
+import { lambdaNodeFlags, MEMORY_MB, startBackend } from "./lambda-env.ts";
 import { describeMachine } from "./machine.ts";
 import { modelledColdMs } from "./model.ts";
 import {
@@ -21,7 +20,6 @@ import {
 } from "./report.ts";
 import { REQUEST_LABELS } from "./session.ts";
 import { buildLambda, buildSubjects, extraSubject, ROOT, SUBJECTS } from "./subjects.ts";
-import { startTlsFront } from "./tls-front.ts";
 import { renderUrlMarkdown, runUrlBench } from "./url.ts";
 import { runWarm, type WarmPlan, type WarmResult } from "./warm.ts";
 
@@ -89,13 +87,7 @@ const subjects = [
 ];
 log(`built ${subjects.map((subject) => subject.id).join(", ")}; Node ${nodeVersion} at ${node}`);
 
-const database = await startDynalite();
-const front = args["no-tls"] ? undefined : await startTlsFront(database.endpoint, work);
-const backend: Backend = {
-  endpoint: front?.endpoint ?? database.endpoint,
-  caFile: front?.caFile,
-  client: database.client,
-};
+const backend = await startBackend(work, { tls: !args["no-tls"] });
 const workDir = join(work, "sessions");
 mkdirSync(workDir, { recursive: true });
 
@@ -136,8 +128,7 @@ try {
     }
   }
 } finally {
-  await front?.stop();
-  await database.stop();
+  await backend.stop();
 }
 
 const results: BenchResults = {
@@ -148,7 +139,7 @@ const results: BenchResults = {
   loadAverage: { start: loadAtStart, end: loadavg()[0] ?? 0 },
   node: nodeVersion,
   nodeFlags: lambdaNodeFlags(),
-  tls: front !== undefined,
+  tls: backend.tls,
   memoryMb: MEMORY_MB,
   sessionsPerSubject: sessions,
   ...(args["no-warm"] ? {} : { warmPlan }),

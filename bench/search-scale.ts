@@ -10,14 +10,13 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createDynamoDbStore, ensureTable } from "../src/store/dynamodb.ts";
-import { startDynalite, TEST_CURSOR_SECRET } from "../test/helpers/dynalite.ts";
+import { TEST_CURSOR_SECRET } from "../test/helpers/dynalite.ts";
 import { runChild } from "./cold.ts";
-import { lambdaEnv, lambdaNodeFlags } from "./lambda-env.ts";
+import { lambdaEnv, lambdaNodeFlags, startBackend } from "./lambda-env.ts";
 import { invokeSlowdown } from "./model.ts";
 import { messageOf, rpcEvent } from "./session.ts";
 import { stats } from "./stats.ts";
 import { buildLambda, ROOT } from "./subjects.ts";
-import { startTlsFront } from "./tls-front.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -52,13 +51,7 @@ mkdirSync(work, { recursive: true });
 const bundles = args["build-lambda"]
   ? [(await buildLambda(join(work, "bundles"))).bundle]
   : args.lambda.map((path) => resolve(path));
-const database = await startDynalite();
-const front = await startTlsFront(database.endpoint, work);
-const backend = {
-  endpoint: front?.endpoint ?? database.endpoint,
-  caFile: front?.caFile,
-  client: database.client,
-};
+const backend = await startBackend(work);
 
 console.log(
   "| bundle | memories | first search CPU ms | later searches CPU ms (median) | modelled 128 MB first / later ms |",
@@ -66,8 +59,8 @@ console.log(
 console.log("| --- | ---: | ---: | ---: | ---: |");
 for (const size of sizes) {
   const tableName = `scale-${randomUUID()}`;
-  await ensureTable(database.client, tableName);
-  const store = createDynamoDbStore({ client: database.client, tableName, cursorSecret: TEST_CURSOR_SECRET });
+  await ensureTable(backend.client, tableName);
+  const store = createDynamoDbStore({ client: backend.client, tableName, cursorSecret: TEST_CURSOR_SECRET });
   for (let index = 0; index < size; index++) {
     const memory = fixture[index % fixture.length] as FixtureMemory; // index modulo a non-empty array
     await store.create(`${memory.content} (${index})`, memory.tags);
@@ -107,5 +100,4 @@ for (const size of sizes) {
     );
   }
 }
-await front?.stop();
-await database.stop();
+await backend.stop();

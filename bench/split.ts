@@ -10,14 +10,12 @@ import { parseArgs } from "node:util";
 import { build } from "esbuild";
 import { lambdaBuildOptions } from "../scripts/lambda-esbuild.mjs";
 import { ensureTable } from "../src/store/dynamodb.ts";
-import { startDynalite } from "../test/helpers/dynalite.ts";
 import { runChild } from "./cold.ts";
-import { lambdaEnv, lambdaNodeFlags } from "./lambda-env.ts";
+import { lambdaEnv, lambdaNodeFlags, startBackend } from "./lambda-env.ts";
 import { checkResponse, coldSession, type HandlerResponse, REQUEST_LABELS } from "./session.ts";
 import { SPLIT_HEADER } from "./split/wrap.ts";
 import { stats } from "./stats.ts";
 import { ROOT } from "./subjects.ts";
-import { startTlsFront } from "./tls-front.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -44,13 +42,7 @@ for (const subject of SUBJECTS) {
   bundles.set(subject.id, join(outdir, "index.mjs"));
 }
 
-const database = await startDynalite();
-const front = await startTlsFront(database.endpoint, work);
-const backend = {
-  endpoint: front?.endpoint ?? database.endpoint,
-  caFile: front?.caFile,
-  client: database.client,
-};
+const backend = await startBackend(work);
 
 /** Per subject and request: [total, SDK] CPU ms of each session. */
 const measured = new Map<string, Map<string, [number, number][]>>();
@@ -58,7 +50,7 @@ try {
   for (let round = 0; round < sessions; round++) {
     for (const subject of round % 2 === 0 ? SUBJECTS : [...SUBJECTS].reverse()) {
       const tableName = `split-${randomUUID()}`;
-      await ensureTable(database.client, tableName);
+      await ensureTable(backend.client, tableName);
       const sessionFile = join(work, "session.json");
       const resultFile = join(work, "result.json");
       writeFileSync(sessionFile, JSON.stringify({ requests: coldSession() }));
@@ -92,8 +84,7 @@ try {
     }
   }
 } finally {
-  await front?.stop();
-  await database.stop();
+  await backend.stop();
 }
 
 const median = (values: number[]): string => stats(values).median.toFixed(2);
