@@ -58,7 +58,7 @@ function compile(part, withFormats) {
  * src/code-point-length.ts says why.
  */
 const REPLACED_HELPERS = {
-  "ajv/dist/runtime/ucs2length": 'import { codePointLength } from "../code-point-length.ts";',
+  "ajv/dist/runtime/ucs2length": { module: "../code-point-length.ts", name: "codePointLength" },
 };
 
 /** ajv's "esm" output still calls require() for its runtime helpers; turn those into imports. */
@@ -71,8 +71,8 @@ function asEsm(code) {
   const lines = [...imports].map(([specifier, local]) => {
     const replacement = REPLACED_HELPERS[specifier];
     if (replacement === undefined) return `import ${local} from "${specifier}.js";`;
-    const imported = /import \{ (\w+) \}/.exec(replacement)[1];
-    return `${replacement}\nconst ${local} = { default: ${imported} };`;
+    const { module, name } = replacement;
+    return `import { ${name} } from "${module}";\nconst ${local} = { default: ${name} };`;
   });
   return `${lines.join("\n")}\n${body.replace(/^"use strict";/, "")}`;
 }

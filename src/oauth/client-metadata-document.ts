@@ -10,7 +10,7 @@ import { request } from "node:https";
 import { checkRedirectUri } from "./redirect-uri.ts";
 
 // node:dns and node:net without an ES module import: the import builds each module's ESM facade, whose
-// export getters load dns.promises, BlockList and SocketAddress at INIT (5 modules) for a path that only
+// export getters load dns.promises, BlockList and SocketAddress at INIT (4 modules) for a path that only
 // client registration takes. The modules themselves are loaded anyway (the AWS SDK's HTTP client uses them).
 const { lookup: dnsLookup } = process.getBuiltinModule("node:dns");
 const { isIP } = process.getBuiltinModule("node:net");
