@@ -4,18 +4,34 @@
 // started with --allow-natives-syntax.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { withEagerFeedback } from "../src/eager-feedback.ts";
 
-/** Runs `script` (ES module text, may use %-natives through `new Function`) with the module imported. */
+/**
+ * Runs `script` (ES module text, may use %-natives through `new Function`) with the module imported, and returns
+ * what it printed. Into a file, not a pipe: V8 prints from C++, and what it buffers for a pipe may be lost when
+ * the process exits.
+ */
 function runChild(script: string): string {
   const module = new URL("../src/eager-feedback.ts", import.meta.url).href;
   const source = `import { withEagerFeedback } from ${JSON.stringify(module)};\n${script}`;
-  return execFileSync(
-    process.execPath,
-    ["--allow-natives-syntax", "--import", "tsx", "--input-type=module", "--eval", source],
-    { encoding: "utf8" },
-  );
+  const dir = mkdtempSync(join(tmpdir(), "eager-feedback-"));
+  const file = join(dir, "stdout.txt");
+  const stdout = openSync(file, "w");
+  try {
+    execFileSync(
+      process.execPath,
+      ["--allow-natives-syntax", "--import", "tsx", "--input-type=module", "--eval", source],
+      { stdio: ["ignore", stdout, "inherit"] },
+    );
+    return readFileSync(file, "utf8");
+  } finally {
+    closeSync(stdout);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**
