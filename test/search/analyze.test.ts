@@ -1,8 +1,10 @@
 // Pins down how text becomes search terms: normalisation (case, accents, width), stop words, stemming,
-// apostrophes, numbers, CJK bigrams, emoji, the term cap, the offsets used for snippets, and query expansion.
+// apostrophes, numbers, CJK bigrams, emoji, the term cap, the offsets used for snippets, and query expansion;
+// and that the word scanner, which avoids costly regexes, finds the words the plain regex would.
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import fc from "fast-check";
 import {
   analyze,
   analyzeQuery,
@@ -248,5 +250,88 @@ describe("the word cache", () => {
     assert.deepStrictEqual(terms.slice(0, 3), ["walk0x", "walk1x", "walk2x"]);
     // Not [a-z]+, so not stemmed: each word is its own term, also after the cache was cleared.
     assert.deepStrictEqual(analyze(words.slice(5_000, 5_003).join(" ")), words.slice(5_000, 5_003));
+  });
+});
+
+describe("word scanning", () => {
+  // What a word is, as one regex: the scanner must find exactly its matches, leftmost and longest.
+  const WORD = /[\p{L}\p{N}][\p{L}\p{N}\p{M}]*(?:['’ʼ][\p{L}\p{N}][\p{L}\p{N}\p{M}]*)*/gu;
+  const CJK = /[\p{scx=Han}\p{scx=Hira}\p{scx=Kana}\p{scx=Hang}]/u;
+  const NON_WORD = /[^\p{L}\p{N}\p{M}'’ʼ]/u;
+  /** Letters, marks (leading, doubled, astral), apostrophes of three kinds, CJK, emoji, compatibility forms. */
+  const PIECES = [
+    ..."aBzé1 -.,'’ʼ日本한😀ﬁ½ıİß",
+    "e\u0301",
+    "\u0301",
+    "\u0903",
+    "\u{1D165}",
+    "\u{1D49C}",
+    "\u{20000}",
+    "\u3099",
+    "\u0323",
+  ];
+  const texts = fc.array(fc.constantFrom(...PIECES), { maxLength: 24 }).map((pieces) => pieces.join(""));
+
+  test("finds the words the regex finds: analysing a text is analysing each of its words (fixed seed)", () => {
+    fc.assert(
+      fc.property(texts, (text) => {
+        const byWord = [...text.matchAll(WORD)].flatMap((match) =>
+          analyzeWithOffsets(match[0]).map((token) => ({
+            term: token.term,
+            start: token.start + match.index,
+            end: token.end + match.index,
+          })),
+        );
+        assert.deepEqual(analyzeWithOffsets(text), byWord);
+      }),
+      { seed: 20261122, numRuns: 3_000 },
+    );
+  });
+
+  test("takes each word the regex finds as one word (fixed seed)", () => {
+    fc.assert(
+      fc.property(texts, (text) => {
+        for (const [word] of text.matchAll(WORD)) {
+          if (CJK.test(word)) continue; // split into bigrams on purpose
+          for (const token of analyzeWithOffsets(word)) {
+            assert.deepEqual([token.start, token.end], [0, word.length], JSON.stringify(word));
+          }
+        }
+      }),
+      { seed: 20261122, numRuns: 3_000 },
+    );
+  });
+
+  /** Every code point that can be in a word, astral planes included. */
+  function* wordCodePoints(): Generator<string> {
+    for (let codePoint = 0; codePoint <= 0x10ffff; codePoint++) {
+      if (codePoint >= 0xd800 && codePoint <= 0xdfff) continue;
+      const char = String.fromCodePoint(codePoint);
+      if (/[\p{L}\p{N}\p{M}]/u.test(char)) yield char;
+    }
+  }
+
+  test("sends every CJK character, of any plane, to the CJK bigrams", () => {
+    const missed: string[] = [];
+    for (const char of wordCodePoints()) {
+      if (!CJK.test(char)) continue;
+      // Inside a word, CJK is split from the Latin letter before it, into a term of its own.
+      if (!analyzeWithOffsets(`q${char}`).some((token) => token.start === 1)) {
+        missed.push((char.codePointAt(0) ?? 0).toString(16));
+      }
+    }
+    assert.deepEqual(missed, []);
+  });
+
+  test("never leaves a character that is not a letter, digit, mark or apostrophe in a term", () => {
+    const bad: string[] = [];
+    for (const char of wordCodePoints()) {
+      // CJK bigrams are cut after NFKC as they are: "㈠" gives "(一" and "一)", at write and query alike.
+      if (CJK.test(char)) continue;
+      for (const word of [char, `a${char}`]) {
+        if (analyze(word).some((term) => NON_WORD.test(term))) bad.push(JSON.stringify(word));
+      }
+    }
+    assert.deepEqual(bad, []);
   });
 });
