@@ -4,7 +4,6 @@
 import type { HttpRequest, HttpResponse, OAuthHook } from "../http.ts";
 import type { RequestLog } from "../log.ts";
 import { verifyAccessToken } from "./access-token.ts";
-import { handleAuthorize, WRONG_KEY_DELAY_MS } from "./authorize.ts";
 import {
   AUTHORIZATION_SERVER_METADATA_PATH,
   baseUrlFor,
@@ -14,15 +13,11 @@ import {
   MEMORY_SCOPE,
   RESOURCE_METADATA_PATH,
 } from "./base-url.ts";
-import { ClientMetadataDocuments, fetchPublicHttps, type MetadataFetch } from "./client-metadata-document.ts";
-import { ClientDirectory } from "./clients.ts";
-import { ConsentGuard } from "./consent-guard.ts";
-import { errorPage } from "./consent-page.ts";
+import type { MetadataFetch } from "./client-metadata-document.ts";
+import type { FlowEndpoint, Flows } from "./flows.ts";
 import { authorizationServerMetadata, protectedResourceMetadata } from "./metadata.ts";
-import { handleRegister } from "./register.ts";
 import { SigningKeyRing } from "./signing-keys.ts";
 import type { OAuthStore } from "./store.ts";
-import { handleToken } from "./token.ts";
 import { methodNotAllowed, oauthError, publicJsonResponse } from "./wire.ts";
 
 export interface OAuthOptions {
@@ -38,7 +33,7 @@ export interface OAuthOptions {
   fetchClientMetadata?: MetadataFetch;
 }
 
-type Endpoint = "resource-metadata" | "authorization-server-metadata" | "authorize" | "token" | "register";
+type Endpoint = "resource-metadata" | "authorization-server-metadata" | FlowEndpoint;
 
 // A Map, not an object literal: a path such as "__proto__" or "constructor" must not find a built-in member.
 const PATHS: ReadonlyMap<string, Endpoint> = new Map([
@@ -54,13 +49,23 @@ const PATHS: ReadonlyMap<string, Endpoint> = new Map([
 
 export function createOAuth(options: OAuthOptions): OAuthHook {
   const { store, keyDigests, publicBaseUrl } = options;
-  const digestsHex: ReadonlySet<string> = new Set(keyDigests.map((digest) => digest.toString("hex")));
   const now = options.now ?? Date.now;
   const keys = new SigningKeyRing(store, now);
-  const documents = new ClientMetadataDocuments(options.fetchClientMetadata ?? fetchPublicHttps, now);
-  const clients = new ClientDirectory(store, documents, now);
-  const guard = new ConsentGuard(store, now);
-  const wrongKeyDelayMs = options.wrongKeyDelayMs ?? WRONG_KEY_DELAY_MS;
+  // Loaded on the first register, authorize or token request (./flows.ts), from the function's own package.
+  let flows: Promise<Flows> | undefined;
+  function loadFlows(): Promise<Flows> {
+    flows ??= import("./flows.ts").then((module) =>
+      module.createFlows({
+        store,
+        keys,
+        keyDigests,
+        now,
+        wrongKeyDelayMs: options.wrongKeyDelayMs,
+        fetchClientMetadata: options.fetchClientMetadata,
+      }),
+    );
+    return flows;
+  }
 
   async function serve(
     endpoint: Endpoint,
@@ -75,21 +80,8 @@ export function createOAuth(options: OAuthOptions): OAuthHook {
       case "authorization-server-metadata":
         if (request.method !== "GET") return methodNotAllowed("GET");
         return publicJsonResponse(authorizationServerMetadata(endpoints));
-      case "register":
-        return handleRegister(request, log, { store, now });
-      case "authorize":
-        return handleAuthorize(request, log, {
-          endpoints,
-          clients,
-          keys,
-          guard,
-          store,
-          keyDigests,
-          now,
-          wrongKeyDelayMs,
-        });
-      case "token":
-        return handleToken(request, log, { keyDigests: digestsHex, endpoints, clients, keys, store, now });
+      default:
+        return (await loadFlows())(endpoint, request, log, endpoints);
     }
   }
 
@@ -104,15 +96,10 @@ export function createOAuth(options: OAuthOptions): OAuthHook {
       try {
         return await serve(endpoint, request, log, endpointsFor(baseUrl));
       } catch (error) {
-        // A server fault (the database, most likely): no internal detail, the log names the error's type.
+        // The flows answer their own faults (./flows.ts); this is anything else, such as their module failing
+        // to load: no internal detail, the log names the error's type.
         log.error = error instanceof Error ? error.name : typeof error;
-        return endpoint === "authorize"
-          ? errorPage(
-              500,
-              "Something went wrong",
-              "The server could not handle this request. Try again shortly.",
-            )
-          : oauthError(500, "server_error", "the server could not handle this request; try again shortly");
+        return oauthError(500, "server_error", "the server could not handle this request; try again shortly");
       }
     },
 

@@ -1,4 +1,4 @@
-// Boots the real Lambda module (src/lambda.ts) the way Lambda does: configuration from the
+// Boots the real Lambda module (src/lambda.ts, or a bundle of it) the way Lambda does: configuration from the
 // environment, DynamoDB through the SDK's endpoint variable, here pointed at an in-process dynalite.
 import { randomUUID } from "node:crypto";
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
@@ -24,7 +24,16 @@ export interface LambdaUnderTest {
   stop(): Promise<void>;
 }
 
-export async function loadLambda(extraEnv: Record<string, string> = {}): Promise<LambdaUnderTest> {
+type LambdaModule = typeof import("../../src/lambda.ts");
+
+/**
+ * `module`: what to import instead of src/lambda.ts, such as a bundle built as the deployed one is
+ * (file URL); it must export the same handler.
+ */
+export async function loadLambda(
+  extraEnv: Record<string, string> = {},
+  module = "../../src/lambda.ts",
+): Promise<LambdaUnderTest> {
   const database = await startDynalite();
   const tableName = `memories-${randomUUID()}`;
   await ensureTable(database.client, tableName);
@@ -47,7 +56,7 @@ export async function loadLambda(extraEnv: Record<string, string> = {}): Promise
     }
     return write(chunk, ...(rest as []));
   }) as typeof process.stdout.write;
-  const { handler } = await import("../../src/lambda.ts");
+  const { handler } = (await import(module)) as LambdaModule; // src/lambda.ts or a bundle of it
   const initLogs = logs.splice(0, logs.length);
   return {
     initLogs,
