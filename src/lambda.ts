@@ -9,6 +9,7 @@ import { DEFAULT_LAMBDA_ORIGINS } from "./origins.ts";
 import { cursorSecretFrom } from "./store/cursor-secret.ts";
 import { createDynamoDbClient, createDynamoDbStore } from "./store/dynamodb.ts";
 import { warmUp } from "./warm-up.ts";
+import { collectYoungGarbage } from "./young-garbage.ts";
 
 const env = process.env;
 const client = createDynamoDbClient();
@@ -29,6 +30,7 @@ await warmUp(options, { client, logger });
 // One line per cold start, with what the warm-up took. Writing it also sets up stdout, which Node does on
 // first use: otherwise the first request would pay for that, about 0.2 ms of CPU, 3 ms at 128 MB.
 logger.info("init", { warmUpMs: Math.round(Number(process.hrtime.bigint() - warmUpStarted) / 1e6) });
+collectYoungGarbage();
 
 export async function handler(event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult> {
   const response = await app(toHttpRequest(event));

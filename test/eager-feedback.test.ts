@@ -1,37 +1,18 @@
 // Pins down withEagerFeedback() (src/eager-feedback.ts) through V8 itself: a function first run inside it has a
 // feedback vector after one call, one first run after it has none (V8's default is back), also after the work
 // rejected; and the work's value or rejection passes through. V8 is asked with %DebugPrint in a child process
-// started with --allow-natives-syntax.
+// started with --allow-natives-syntax (./helpers/v8-child.ts).
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
 import { withEagerFeedback } from "../src/eager-feedback.ts";
+import { importFromSrc, runWithV8Flags } from "./helpers/v8-child.ts";
 
-/**
- * Runs `script` (ES module text, may use %-natives through `new Function`) with the module imported, and returns
- * what it printed. Into a file, not a pipe: V8 prints from C++, and what it buffers for a pipe may be lost when
- * the process exits.
- */
+/** Runs `script` (may use %-natives through `new Function`) with withEagerFeedback imported. */
 function runChild(script: string): string {
-  const module = new URL("../src/eager-feedback.ts", import.meta.url).href;
-  const source = `import { withEagerFeedback } from ${JSON.stringify(module)};\n${script}`;
-  const dir = mkdtempSync(join(tmpdir(), "eager-feedback-"));
-  const file = join(dir, "stdout.txt");
-  const stdout = openSync(file, "w");
-  try {
-    execFileSync(
-      process.execPath,
-      ["--allow-natives-syntax", "--import", "tsx", "--input-type=module", "--eval", source],
-      { stdio: ["ignore", stdout, "inherit"] },
-    );
-    return readFileSync(file, "utf8");
-  } finally {
-    closeSync(stdout);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return runWithV8Flags(
+    ["--allow-natives-syntax"],
+    importFromSrc("withEagerFeedback", "eager-feedback.ts") + script,
+  );
 }
 
 /**

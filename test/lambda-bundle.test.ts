@@ -1,17 +1,18 @@
-// Pins down that the OAuth flows (registration, the consent page, the token endpoint) stay out of the Lambda's
-// INIT and still work: in the bundle built as deployed (scripts/lambda-esbuild.mjs), no module of the flows is
-// reachable from index.mjs by static imports (so INIT neither reads nor compiles them), they sit in a chunk
-// of their own, and the bundle loaded as Lambda loads it answers /register, /authorize and /token through it.
+// Pins down the Lambda bundle as deployed (scripts/lambda-esbuild.mjs): every file is ASCII, so that V8 keeps
+// the source as one-byte text (one non-ASCII character makes the whole file two-byte: more to decode and scan
+// in INIT, twice the memory); the OAuth flows (registration, the consent page, the token endpoint) stay out of
+// INIT: no module of theirs is reachable from index.mjs by static imports, they sit in one chunk of their own,
+// and the bundle loaded as Lambda loads it answers /register, /authorize and /token through it.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { build, type Metafile } from "esbuild";
-import { lambdaBuildOptions } from "../../scripts/lambda-esbuild.mjs";
-import { functionUrlEvent } from "../fixtures/events.ts";
-import { type LambdaUnderTest, loadLambda } from "../helpers/lambda.ts";
+import { lambdaBuildOptions } from "../scripts/lambda-esbuild.mjs";
+import { functionUrlEvent } from "./fixtures/events.ts";
+import { type LambdaUnderTest, loadLambda } from "./helpers/lambda.ts";
 
 /** The modules only the flows use. */
 const FLOW_MODULES = [
@@ -32,7 +33,7 @@ let metafile: Metafile;
 let lambda: LambdaUnderTest;
 before(async () => {
   outdir = mkdtempSync(join(tmpdir(), "lambda-bundle-"));
-  const root = new URL("../../", import.meta.url).pathname;
+  const root = new URL("../", import.meta.url).pathname;
   const result = await build(lambdaBuildOptions({ entryPoint: join(root, "src", "lambda.ts"), outdir }));
   metafile = result.metafile;
   lambda = await loadLambda({}, pathToFileURL(join(outdir, "index.mjs")).href);
@@ -40,6 +41,15 @@ before(async () => {
 after(async () => {
   await lambda.stop();
   rmSync(outdir, { recursive: true, force: true });
+});
+
+test("every file of the bundle is ASCII", () => {
+  const nonAscii = readdirSync(outdir).flatMap((file) => {
+    const text = readFileSync(join(outdir, file), "utf8");
+    const at = text.search(/[^\t\n\r\x20-\x7e]/); // printable ASCII and the three whitespace controls
+    return at < 0 ? [] : [`${file}: ${JSON.stringify(text.slice(Math.max(0, at - 40), at + 10))}`];
+  });
+  assert.deepEqual(nonAscii, []);
 });
 
 /** Output files (relative to the working directory, as esbuild names them) loaded with index.mjs at INIT. */
