@@ -1,5 +1,6 @@
 // Runs one cold session of one subject in a fresh child process (bench/cold-session.mjs) on a fresh table,
-// and checks every answer before its figures count.
+// and checks every answer before its figures count; runChildSession is the raw run that bench/run.ts,
+// bench/split.ts and bench/profile.ts share.
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -24,18 +25,29 @@ export interface ColdResult {
   maxRssAfterInitMiB: number;
 }
 
-interface ChildResult {
+/** What bench/cold-session.mjs writes: answers unchecked, phases as measured, hrtime marks of each phase. */
+export interface ChildSession {
   node: string;
   init: Phase;
   requests: (Phase & { label: RequestLabel; response: HandlerResponse })[];
+  marks: string[];
   maxRssKiB: number;
   maxRssAfterInitKiB: number;
 }
 
-export async function runColdSession(
-  subject: BuiltSubject,
-  options: { node: string; backend: Backend; workDir: string },
-): Promise<ColdResult> {
+export interface ChildSessionOptions {
+  node: string;
+  backend: Backend;
+  /** Where the session's files go (and any a node flag writes, such as --cpu-prof-dir). */
+  workDir: string;
+  /** After Lambda's own flags. */
+  nodeFlags?: readonly string[];
+  /** Names the session in an error. */
+  what: string;
+}
+
+/** One session of `bundle` in a fresh node with Lambda's 128 MB flags, on a fresh table: its raw result. */
+export async function runChildSession(bundle: string, options: ChildSessionOptions): Promise<ChildSession> {
   const id = randomUUID();
   const tableName = `bench-${id}`;
   await ensureTable(options.backend.client, tableName);
@@ -49,11 +61,26 @@ export async function runColdSession(
   });
   await runChild(
     options.node,
-    [...lambdaNodeFlags(), join(ROOT, "bench", "cold-session.mjs"), subject.bundle, sessionFile, resultFile],
+    [
+      ...lambdaNodeFlags(),
+      ...(options.nodeFlags ?? []),
+      join(ROOT, "bench", "cold-session.mjs"),
+      bundle,
+      sessionFile,
+      resultFile,
+    ],
     env,
-    `${subject.id} cold session`,
+    options.what,
   );
-  const result = JSON.parse(readFileSync(resultFile, "utf8")) as ChildResult;
+  return JSON.parse(readFileSync(resultFile, "utf8")) as ChildSession; // written by bench/cold-session.mjs
+}
+
+/** One cold session of a subject, every answer checked before its figures count. */
+export async function runColdSession(
+  subject: BuiltSubject,
+  options: { node: string; backend: Backend; workDir: string },
+): Promise<ColdResult> {
+  const result = await runChildSession(subject.bundle, { ...options, what: `${subject.id} cold session` });
   const requests = {} as Record<RequestLabel, Phase>; // filled for every label just below
   for (const request of result.requests) {
     checkResponse(request.label, request.response, subject.fullMcp);

@@ -3,15 +3,13 @@
 // self time per phase (INIT and each request) by module and by function.
 // Usage: tsx bench/profile.ts [ours|floor|floor-init|sdk-v1|sdk-v2] [--runs 5] [--top 12]
 // Figures are per session, averaged over the runs (each a fresh process on a fresh table).
-import { randomUUID } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { lambdaBuildOptions } from "../scripts/lambda-esbuild.mjs";
-import { ensureTable } from "../src/store/dynamodb.ts";
-import { runChild } from "./cold.ts";
-import { lambdaEnv, lambdaNodeFlags, startBackend } from "./lambda-env.ts";
-import { coldSession, REQUEST_LABELS } from "./session.ts";
+import { runChildSession } from "./cold.ts";
+import { startBackend } from "./lambda-env.ts";
+import { REQUEST_LABELS } from "./session.ts";
 import { ROOT, SUBJECTS } from "./subjects.ts";
 
 interface ProfileNode {
@@ -62,31 +60,13 @@ const measured = phases.map(() => 0);
 for (let run = 0; run < runs; run++) {
   const runDir = join(dir, `run-${run}`);
   mkdirSync(runDir, { recursive: true });
-  const tableName = `profile-${randomUUID()}`;
-  await ensureTable(backend.client, tableName);
-  const sessionFile = join(runDir, "session.json");
-  const resultFile = join(runDir, "result.json");
-  writeFileSync(sessionFile, JSON.stringify({ requests: coldSession() }));
-  await runChild(
-    process.execPath,
-    [
-      ...lambdaNodeFlags(),
-      "--cpu-prof",
-      `--cpu-prof-dir=${runDir}`,
-      "--cpu-prof-interval=50",
-      join(ROOT, "bench", "cold-session.mjs"),
-      bundle,
-      sessionFile,
-      resultFile,
-    ],
-    lambdaEnv({ tableName, backend, home: join(dir, "home") }),
-    `${subjectId} profile`,
-  );
-  const result = JSON.parse(readFileSync(resultFile, "utf8")) as {
-    init: { cpuMs: number };
-    requests: { label: string; cpuMs: number }[];
-    marks: string[];
-  };
+  const result = await runChildSession(bundle, {
+    node: process.execPath,
+    backend,
+    workDir: runDir,
+    nodeFlags: ["--cpu-prof", `--cpu-prof-dir=${runDir}`, "--cpu-prof-interval=50"],
+    what: `${subjectId} profile`,
+  });
   [result.init.cpuMs, ...result.requests.map((request) => request.cpuMs)].forEach((ms, index) => {
     measured[index] = (measured[index] ?? 0) + ms / runs;
   });

@@ -3,16 +3,14 @@
 // line). Ours and the INIT-optimised floor, each built like the Lambda from an entry that wraps its handler
 // (bench/split/), in interleaved cold sessions with Lambda's 128 MB flags; prints medians per request.
 // Usage: npm run bench:split -- [--sessions 15]
-import { randomUUID } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
 import { lambdaBuildOptions } from "../scripts/lambda-esbuild.mjs";
-import { ensureTable } from "../src/store/dynamodb.ts";
-import { runChild } from "./cold.ts";
-import { lambdaEnv, lambdaNodeFlags, startBackend } from "./lambda-env.ts";
-import { checkResponse, coldSession, type HandlerResponse, REQUEST_LABELS } from "./session.ts";
+import { runChildSession } from "./cold.ts";
+import { startBackend } from "./lambda-env.ts";
+import { checkResponse, REQUEST_LABELS } from "./session.ts";
 import { SPLIT_HEADER } from "./split/wrap.ts";
 import { stats } from "./stats.ts";
 import { ROOT } from "./subjects.ts";
@@ -49,26 +47,12 @@ const measured = new Map<string, Map<string, [number, number][]>>();
 try {
   for (let round = 0; round < sessions; round++) {
     for (const subject of round % 2 === 0 ? SUBJECTS : [...SUBJECTS].reverse()) {
-      const tableName = `split-${randomUUID()}`;
-      await ensureTable(backend.client, tableName);
-      const sessionFile = join(work, "session.json");
-      const resultFile = join(work, "result.json");
-      writeFileSync(sessionFile, JSON.stringify({ requests: coldSession() }));
-      await runChild(
-        process.execPath,
-        [
-          ...lambdaNodeFlags(),
-          join(ROOT, "bench", "cold-session.mjs"),
-          bundles.get(subject.id) ?? "",
-          sessionFile,
-          resultFile,
-        ],
-        lambdaEnv({ tableName, backend, home: join(work, "home") }),
-        `${subject.id} split session`,
-      );
-      const result = JSON.parse(readFileSync(resultFile, "utf8")) as {
-        requests: { label: (typeof REQUEST_LABELS)[number]; response: HandlerResponse }[];
-      }; // written by bench/cold-session.mjs
+      const result = await runChildSession(bundles.get(subject.id) ?? "", {
+        node: process.execPath,
+        backend,
+        workDir: work,
+        what: `${subject.id} split session`,
+      });
       const bySubject = measured.get(subject.id) ?? new Map<string, [number, number][]>();
       measured.set(subject.id, bySubject);
       for (const { label, response } of result.requests) {
