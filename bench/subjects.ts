@@ -150,15 +150,7 @@ function weigh(bundle: string, meta: Metafile): BundleSize {
     (output) => basename(output) === basename(bundle) && meta.outputs[output]?.entryPoint !== undefined,
   );
   if (entry === undefined) throw new Error(`no output for ${bundle} in its metafile`);
-  const atInit = new Set<string>();
-  const visit = (output: string): void => {
-    if (atInit.has(output)) return;
-    atInit.add(output);
-    for (const { path, kind } of meta.outputs[output]?.imports ?? []) {
-      if (kind === "import-statement" && meta.outputs[path] !== undefined) visit(path);
-    }
-  };
-  visit(entry);
+  const atInit = loadedWith(meta, entry);
   const sdk = awsSdkPackages();
   const measure = (files: string[]): { rawBytes: number; awsSdkBytes: number; contents: Buffer[] } => {
     const contents = files.map((output) => readFileSync(fileOf(output)));
@@ -237,4 +229,21 @@ function resolvePackage(fromDir: string, name: string): string | undefined {
     const at = dir.lastIndexOf("node_modules/");
     dir = at <= 0 ? "" : dir.slice(0, at - 1);
   }
+}
+
+/**
+ * The outputs loaded with `entry` (an output path of `meta`): it and, transitively, the chunks it imports
+ * statically; a chunk only a dynamic import reaches is not among them.
+ */
+export function loadedWith(meta: Metafile, entry: string): Set<string> {
+  const loaded = new Set<string>();
+  const visit = (output: string): void => {
+    if (loaded.has(output)) return;
+    loaded.add(output);
+    for (const { path, kind } of meta.outputs[output]?.imports ?? []) {
+      if (kind === "import-statement" && meta.outputs[path] !== undefined) visit(path);
+    }
+  };
+  visit(entry);
+  return loaded;
 }

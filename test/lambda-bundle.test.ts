@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { build, type Metafile } from "esbuild";
+import { loadedWith } from "../bench/subjects.ts";
 import { lambdaBuildOptions } from "../scripts/lambda-esbuild.mjs";
 import { functionUrlEvent } from "./fixtures/events.ts";
 import { type LambdaUnderTest, loadLambda } from "./helpers/lambda.ts";
@@ -56,24 +57,20 @@ test("every file of the bundle is ASCII", () => {
 function loadedAtInit(): Set<string> {
   const entry = Object.keys(metafile.outputs).find((path) => path.endsWith("/index.mjs"));
   assert.ok(entry !== undefined, "no index.mjs among the outputs");
-  const loaded = new Set<string>();
-  const pending = [entry];
-  for (let path = pending.pop(); path !== undefined; path = pending.pop()) {
-    if (loaded.has(path)) continue;
-    loaded.add(path);
-    for (const imported of metafile.outputs[path]?.imports ?? []) {
-      if (imported.kind === "import-statement" && !imported.external) pending.push(imported.path);
-    }
-  }
-  return loaded;
+  return loadedWith(metafile, entry);
+}
+
+/** The output files that hold some of a source module's code. */
+function outputsHolding(module: string): string[] {
+  return Object.entries(metafile.outputs)
+    .filter(([, output]) => (output.inputs[module]?.bytesInOutput ?? 0) > 0)
+    .map(([path]) => path);
 }
 
 test("no module of the flows is loaded at INIT; they share one lazily loaded chunk", () => {
   const atInit = loadedAtInit();
   const homes = FLOW_MODULES.map((module) => {
-    const outputs = Object.entries(metafile.outputs)
-      .filter(([, output]) => (output.inputs[module]?.bytesInOutput ?? 0) > 0)
-      .map(([path]) => path);
+    const outputs = outputsHolding(module);
     return { module, outputs, atInit: outputs.filter((path) => atInit.has(path)) };
   });
   assert.deepEqual(
@@ -84,11 +81,8 @@ test("no module of the flows is loaded at INIT; they share one lazily loaded chu
   assert.equal(chunks.size, 1, `the flows are spread over ${[...chunks].join(", ")}`);
   // And the routes that every MCP request needs are loaded at INIT.
   for (const module of ["src/oauth/oauth.ts", "src/oauth/access-token.ts", "src/http.ts", "src/mcp.ts"]) {
-    const outputs = Object.entries(metafile.outputs).filter(
-      ([, output]) => (output.inputs[module]?.bytesInOutput ?? 0) > 0,
-    );
     assert.ok(
-      outputs.some(([path]) => atInit.has(path)),
+      outputsHolding(module).some((path) => atInit.has(path)),
       `${module} is not loaded at INIT`,
     );
   }
