@@ -57,7 +57,7 @@ export const DRY_RUN_PASS: readonly Message[] = [
   },
 ];
 
-export interface Message {
+interface Message {
   method: string;
   params?: unknown;
   /** get_memory of a missing id answers a tool error by design; any other tool error is a problem. */
