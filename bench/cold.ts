@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ensureTable } from "../src/store/dynamodb.ts";
+import { ensureTable } from "../src/dynamodb/memory-store.ts";
 import { type Backend, lambdaEnv, lambdaNodeFlags } from "./lambda-env.ts";
 import { checkResponse, coldSession, type HandlerResponse, type RequestLabel } from "./session.ts";
 import { type BuiltSubject, ROOT } from "./subjects.ts";

@@ -3,7 +3,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { sha256Hex } from "../src/auth.ts";
+import { sha256Hex } from "../src/protocol/auth.ts";
 import { TEST_API_KEY } from "../test/fixtures/events.ts";
 import { startDynalite } from "../test/helpers/dynalite.ts";
 import { startTlsFront } from "./tls-front.ts";

@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { createDynamoDbStore, ensureTable } from "../src/store/dynamodb.ts";
+import { createDynamoDbStore, ensureTable } from "../src/dynamodb/memory-store.ts";
 import { TEST_CURSOR_SECRET } from "../test/helpers/dynalite.ts";
 import { runChild } from "./cold.ts";
 import { lambdaEnv, lambdaNodeFlags, startBackend } from "./lambda-env.ts";

@@ -53,7 +53,7 @@ export const SUBJECTS: readonly (Subject & { id: SubjectId })[] = [
     id: "ours",
     title: "memory-mcp-lambda",
     description:
-      "the real dist/lambda bundle, whose INIT warm-up (src/warm-up.ts) sends initialize, tools/list, a list and a get through the app for real, then a create and a search through a DynamoDB dry run, with V8's type feedback given at once (src/eager-feedback.ts); INIT ends with a minor garbage collection (src/young-garbage.ts)",
+      "the real dist/lambda bundle, whose INIT warm-up (src/coldstart/warm-up.ts) sends initialize, tools/list, a list and a get through the app for real, then a create and a search through a DynamoDB dry run, with V8's type feedback given at once (src/coldstart/eager-feedback.ts); INIT ends with a minor garbage collection (src/coldstart/young-garbage.ts)",
     fullMcp: true,
   },
 ];

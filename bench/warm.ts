@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ensureTable } from "../src/store/dynamodb.ts";
+import { ensureTable } from "../src/dynamodb/memory-store.ts";
 import { runChild } from "./cold.ts";
 import { type Backend, lambdaEnv, lambdaNodeFlags } from "./lambda-env.ts";
 import { createEvent, initializeEvent, rpcEvent, searchEvent } from "./session.ts";

@@ -84,7 +84,7 @@ terraform fmt -check -recursive -diff terraform ||
 
 # init writes .terraform.lock.hcl next to the configuration, and a deployment's own lock file may pin
 # another provider version than the mirror has: so validate and test run on a copy of the tree (the
-# module reads ../src/store/table.json), without build output, local state, secrets or dependencies.
+# module reads ../src/dynamodb/table.json), without build output, local state, secrets or dependencies.
 mkdir "$work/tree"
 tar -C "$repo_root" -cf - \
   --exclude=.git --exclude=node_modules --exclude=.deploy --exclude=.data --exclude=dist \

@@ -1,14 +1,14 @@
 // Wires the server from its configuration: environment, store and logger in, an HTTP handler out.
 // Shared by the Lambda entry and the local server, so both run exactly the same code.
 import { readFileSync } from "node:fs";
-import { parseKeyDigests } from "./auth.ts";
-import { createHttpHandler, type HttpHandler } from "./http.ts";
-import { createLogger, type Logger } from "./log.ts";
-import { McpServer, type ServerIdentity } from "./mcp.ts";
+import type { MemoryStore } from "./memory/memory-store.ts";
 import { parsePublicBaseUrl } from "./oauth/base-url.ts";
 import { createOAuth, type OAuthOptions } from "./oauth/oauth.ts";
-import { OriginAllowList } from "./origins.ts";
-import type { MemoryStore } from "./store/memory-store.ts";
+import { parseKeyDigests } from "./protocol/auth.ts";
+import { createHttpHandler, type HttpHandler } from "./protocol/http.ts";
+import { createLogger, type Logger } from "./protocol/log.ts";
+import { McpServer, type ServerIdentity } from "./protocol/mcp.ts";
+import { OriginAllowList } from "./protocol/origins.ts";
 import { tools } from "./tools/index.ts";
 
 /** Written into the Lambda bundle by esbuild's `define` (scripts/lambda-esbuild.mjs); unset when run unbundled. */

@@ -2,14 +2,14 @@
 // Lambda types; everything it builds at module load runs in INIT, which is not CPU-throttled.
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
 import { type AppOptions, createApp } from "./app.ts";
-import type { HttpRequest } from "./http.ts";
-import { createLogger } from "./log.ts";
+import { warmUp } from "./coldstart/warm-up.ts";
+import { collectYoungGarbage } from "./coldstart/young-garbage.ts";
+import { cursorSecretFrom } from "./dynamodb/cursor-secret.ts";
+import { createDynamoDbClient, createDynamoDbStore } from "./dynamodb/memory-store.ts";
 import { createOAuthStore } from "./oauth/store.ts";
-import { DEFAULT_LAMBDA_ORIGINS } from "./origins.ts";
-import { cursorSecretFrom } from "./store/cursor-secret.ts";
-import { createDynamoDbClient, createDynamoDbStore } from "./store/dynamodb.ts";
-import { warmUp } from "./warm-up.ts";
-import { collectYoungGarbage } from "./young-garbage.ts";
+import type { HttpRequest } from "./protocol/http.ts";
+import { createLogger } from "./protocol/log.ts";
+import { DEFAULT_LAMBDA_ORIGINS } from "./protocol/origins.ts";
 
 const env = process.env;
 const client = createDynamoDbClient();
@@ -24,7 +24,7 @@ const options: AppOptions = {
 };
 const app = createApp(options);
 
-// Top-level await: INIT waits for the warm-up (src/warm-up.ts) instead of leaving it to the first invoke.
+// Top-level await: INIT waits for the warm-up (src/coldstart/warm-up.ts) instead of leaving it to the first invoke.
 const warmUpStarted = process.hrtime.bigint();
 await warmUp(options, { client, logger });
 // One line per cold start, with what the warm-up took. Writing it also sets up stdout, which Node does on

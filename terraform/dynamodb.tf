@@ -1,8 +1,8 @@
-# The memory table. Its key schema and TTL attribute come from src/store/table.json, the one source
+# The memory table. Its key schema and TTL attribute come from src/dynamodb/table.json, the one source
 # the store, the local server and the tests read too.
 
 locals {
-  table      = jsondecode(file("${path.module}/../src/store/table.json"))
+  table      = jsondecode(file("${path.module}/../src/dynamodb/table.json"))
   table_name = coalesce(var.table_name, var.name)
 }
 

@@ -2,7 +2,7 @@
 # writes to its own log group only. No AWSLambdaBasicExecutionRole: it grants logs on every log group.
 
 locals {
-  # Exactly the IAM actions behind the commands the code sends: the memory store (src/store/dynamodb.ts,
+  # Exactly the IAM actions behind the commands the code sends: the memory store (src/dynamodb/memory-store.ts,
   # DYNAMODB_COMMANDS_USED = GetItem, Query, TransactWriteItems, UpdateItem) and the OAuth server
   # (src/oauth/store.ts, OAUTH_DYNAMODB_COMMANDS_USED = DeleteItem, GetItem, PutItem, Query, UpdateItem
   # on its OAUTH#... items in this same table):

@@ -4,7 +4,7 @@ locals {
   function_name  = var.name
   log_group_name = "/aws/lambda/${local.function_name}"
 
-  # What the code reads (src/auth.ts, src/origins.ts, src/oauth/base-url.ts, the store).
+  # What the code reads (src/protocol/auth.ts, src/protocol/origins.ts, src/oauth/base-url.ts, the store).
   # MCP_ALLOWED_ORIGINS and PUBLIC_BASE_URL are left out when null, so the code's defaults apply. Only
   # digests: the plain key never reaches Terraform, its state or AWS.
   environment = {
@@ -13,7 +13,7 @@ locals {
       MCP_API_KEY_SHA256  = join(",", var.api_key_sha256s)
       MCP_ALLOWED_ORIGINS = var.allowed_origins == null ? null : join(",", var.allowed_origins)
       PUBLIC_BASE_URL     = var.public_base_url
-      # The database budget of one tool call (src/mcp.ts): the timeout less 2 s to answer in.
+      # The database budget of one tool call (src/protocol/mcp.ts): the timeout less 2 s to answer in.
       TOOL_DEADLINE_MS = tostring(max(1000, var.timeout * 1000 - 2000))
     } : name => value if value != null
   }
@@ -47,7 +47,7 @@ resource "aws_lambda_function" "this" {
     variables = local.environment
   }
 
-  # Text, not JSON: src/log.ts already writes one JSON object per line straight to stdout, which the
+  # Text, not JSON: src/protocol/log.ts already writes one JSON object per line straight to stdout, which the
   # Text format passes through untouched, so Logs Insights discovers its fields. The JSON format would
   # wrap Lambda's own START/END/REPORT lines in a second JSON envelope and adds bytes to every
   # event, which CloudWatch bills per GB ingested, while its level filtering is of no use here.
@@ -60,7 +60,7 @@ resource "aws_lambda_function" "this" {
   depends_on = [aws_iam_role_policy.this, aws_cloudwatch_log_group.this]
 }
 
-# Public HTTPS endpoint. Authentication is the API key checked by the code (src/auth.ts), so the URL
+# Public HTTPS endpoint. Authentication is the API key checked by the code (src/protocol/auth.ts), so the URL
 # itself is open: IAM auth (AWS_IAM) would need SigV4 signing, which MCP clients cannot do.
 # BUFFERED: every response is a complete JSON body (or one-shot SSE), so streaming gains nothing.
 # No cors block: the callers are servers (Claude's connector backend, Claude Code, curl) that do not

@@ -127,7 +127,7 @@ variable "allowed_origins" {
   }
 
   validation {
-    # The same pattern the code parses (src/origins.ts); a comma would split one entry into two.
+    # The same pattern the code parses (src/protocol/origins.ts); a comma would split one entry into two.
     condition = var.allowed_origins == null ? true : alltrue([
       for origin in var.allowed_origins :
       can(regex("^https?://(\\*\\.)?(\\[[0-9a-f:.]+\\]|[a-z0-9.-]+)(:(\\*|[0-9]{1,5}))?$", trimsuffix(lower(trimspace(origin)), "/")))

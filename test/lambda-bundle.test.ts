@@ -80,7 +80,12 @@ test("no module of the flows is loaded at INIT; they share one lazily loaded chu
   const chunks = new Set(homes.flatMap(({ outputs }) => outputs));
   assert.equal(chunks.size, 1, `the flows are spread over ${[...chunks].join(", ")}`);
   // And the routes that every MCP request needs are loaded at INIT.
-  for (const module of ["src/oauth/oauth.ts", "src/oauth/access-token.ts", "src/http.ts", "src/mcp.ts"]) {
+  for (const module of [
+    "src/oauth/oauth.ts",
+    "src/oauth/access-token.ts",
+    "src/protocol/http.ts",
+    "src/protocol/mcp.ts",
+  ]) {
     assert.ok(
       outputsHolding(module).some((path) => atInit.has(path)),
       `${module} is not loaded at INIT`,

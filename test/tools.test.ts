@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { output } from "../src/generated/output-validators.js";
-import type { Memory } from "../src/store/memory-store.ts";
+import type { Memory } from "../src/memory/memory-store.ts";
 import { functionUrlEvent } from "./fixtures/events.ts";
 import { type LambdaUnderTest, loadLambda } from "./helpers/lambda.ts";
 

@@ -8,7 +8,7 @@ import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda
 
 export const tableName = process.env.TABLE_NAME ?? "";
 /**
- * createDynamoDbClient() (src/store/dynamodb.ts), copied rather than imported: importing that module would
+ * createDynamoDbClient() (src/dynamodb/memory-store.ts), copied rather than imported: importing that module would
  * also run our store's module-level work (search analysis tables) in the floor's INIT. Same options, and the
  * same SDK logger middleware removed.
  */

@@ -1,13 +1,13 @@
-// Subject "floor-init": the floor with its one-time work done in INIT, the way ours does it (src/warm-up.ts):
+// Subject "floor-init": the floor with its one-time work done in INIT, the way ours does it (src/coldstart/warm-up.ts):
 // a pass of its own handler and the same read-only DynamoDB calls (a Query of at most two items, a GetItem of
 // a key no item has), bounded in time, then its create and search through the same dry run (nothing sent),
-// all behind top-level await, with type feedback given at once as in ours (src/eager-feedback.ts), and INIT
-// ends, as ours does, with a minor garbage collection (src/young-garbage.ts).
+// all behind top-level await, with type feedback given at once as in ours (src/coldstart/eager-feedback.ts), and INIT
+// ends, as ours does, with a minor garbage collection (src/coldstart/young-garbage.ts).
 import { GetItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import type { LambdaFunctionURLEvent } from "aws-lambda";
-import { withEagerFeedback } from "../../src/eager-feedback.ts";
-import { dryRun } from "../../src/store/dynamodb-dry-run.ts";
-import { collectYoungGarbage } from "../../src/young-garbage.ts";
+import { withEagerFeedback } from "../../src/coldstart/eager-feedback.ts";
+import { collectYoungGarbage } from "../../src/coldstart/young-garbage.ts";
+import { dryRun } from "../../src/dynamodb/dry-run.ts";
 import { client, handler, tableName } from "./floor-core.ts";
 
 export { handler };

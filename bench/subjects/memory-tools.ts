@@ -7,10 +7,10 @@ import listSchemas from "../../schemas/list_memories.json" with { type: "json" }
 import searchSchemas from "../../schemas/search_memories.json" with { type: "json" };
 import updateSchemas from "../../schemas/update_memory.json" with { type: "json" };
 import { INSTRUCTIONS, SERVER_IDENTITY } from "../../src/app.ts";
-import { keyMatches, parseKeyDigests } from "../../src/auth.ts";
-import { cursorSecretFrom } from "../../src/store/cursor-secret.ts";
-import { createDynamoDbClient, createDynamoDbStore } from "../../src/store/dynamodb.ts";
-import { StoreError } from "../../src/store/memory-store.ts";
+import { cursorSecretFrom } from "../../src/dynamodb/cursor-secret.ts";
+import { createDynamoDbClient, createDynamoDbStore } from "../../src/dynamodb/memory-store.ts";
+import { StoreError } from "../../src/memory/memory-store.ts";
+import { keyMatches, parseKeyDigests } from "../../src/protocol/auth.ts";
 import { tools } from "../../src/tools/index.ts";
 import { type ToolAnnotations, ToolError } from "../../src/tools/tool.ts";
 

@@ -7,15 +7,15 @@ import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import dynalite from "dynalite";
 import { createApp } from "../app.ts";
-import { sha256Hex } from "../auth.ts";
-import { type HttpHandler, type HttpRequest, MAX_BODY_BYTES } from "../http.ts";
-import type { Logger } from "../log.ts";
+import { cursorSecretFrom } from "../dynamodb/cursor-secret.ts";
+import { createDynamoDbClient, createDynamoDbStore, ensureTable } from "../dynamodb/memory-store.ts";
 import type { OAuthOptions } from "../oauth/oauth.ts";
 import { createOAuthStore } from "../oauth/store.ts";
-import { LOOPBACK_ORIGINS } from "../origins.ts";
-import { cursorSecretFrom } from "../store/cursor-secret.ts";
-import { startTransactionProxy } from "../store/dynalite-transactions.ts";
-import { createDynamoDbClient, createDynamoDbStore, ensureTable } from "../store/dynamodb.ts";
+import { sha256Hex } from "../protocol/auth.ts";
+import { type HttpHandler, type HttpRequest, MAX_BODY_BYTES } from "../protocol/http.ts";
+import type { Logger } from "../protocol/log.ts";
+import { LOOPBACK_ORIGINS } from "../protocol/origins.ts";
+import { startTransactionProxy } from "./dynalite-transactions.ts";
 
 export interface LocalServerOptions {
   /** 0 picks a free port. */

@@ -8,10 +8,10 @@
 // cross-site form post gains nothing without it. Errors about the client or its redirect URI are shown,
 // never redirected (RFC 6749 §4.1.2.1); all later errors go back to the client.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { matchingDigest, sha256Hex } from "../auth.ts";
 import { delay } from "../delay.ts";
-import { bodyText, type HttpRequest, type HttpResponse } from "../http.ts";
-import type { RequestLog } from "../log.ts";
+import { matchingDigest, sha256Hex } from "../protocol/auth.ts";
+import { bodyText, type HttpRequest, type HttpResponse } from "../protocol/http.ts";
+import type { RequestLog } from "../protocol/log.ts";
 import { type Endpoints, MEMORY_SCOPE, namesResource } from "./base-url.ts";
 import type { ClientDirectory, OAuthClient } from "./clients.ts";
 import type { ConsentGuard } from "./consent-guard.ts";

@@ -2,7 +2,7 @@
 // (a custom domain in front of the function), else from the request: on a Lambda Function URL the Host
 // header is the function URL's own domain and x-forwarded-proto is set by AWS. The local server always
 // sets PUBLIC_BASE_URL (http://127.0.0.1:<port>), so a Host header never decides anything there.
-import type { HttpRequest } from "../http.ts";
+import type { HttpRequest } from "../protocol/http.ts";
 
 /** The scope every token carries: full use of the memory tools. One scope, always granted. */
 export const MEMORY_SCOPE = "memory";

@@ -3,7 +3,7 @@
 // lets the form submit only to this origin and to the one redirect URI origin the request was checked for
 // (Chromium applies form-action to the redirect that follows the POST).
 import { createHash } from "node:crypto";
-import type { HttpResponse } from "../http.ts";
+import type { HttpResponse } from "../protocol/http.ts";
 
 const STYLE = `
 :root { color-scheme: light dark; font-family: system-ui, sans-serif; line-height: 1.5; }

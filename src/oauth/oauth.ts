@@ -1,8 +1,8 @@
 // The OAuth 2.1 authorization server and resource-server checks of this one function, behind the small hook
-// src/http.ts calls (OAuthHook): the OAuth paths, the access-token check on /mcp, and the 401 challenge.
+// src/protocol/http.ts calls (OAuthHook): the OAuth paths, the access-token check on /mcp, and the 401 challenge.
 // https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization
-import type { HttpRequest, HttpResponse, OAuthHook } from "../http.ts";
-import type { RequestLog } from "../log.ts";
+import type { HttpRequest, HttpResponse, OAuthHook } from "../protocol/http.ts";
+import type { RequestLog } from "../protocol/log.ts";
 import { verifyAccessToken } from "./access-token.ts";
 import {
   AUTHORIZATION_SERVER_METADATA_PATH,

@@ -2,9 +2,9 @@
 // few https-or-loopback redirect URIs, short strings, and at most MAX_UNAPPROVED_CLIENTS registrations the
 // owner has never approved (the oldest gives way to a new one; unused ones expire after 24 h anyway).
 import { randomBytes } from "node:crypto";
-import { sha256Hex } from "../auth.ts";
-import { bodyText, type HttpRequest, type HttpResponse } from "../http.ts";
-import type { RequestLog } from "../log.ts";
+import { sha256Hex } from "../protocol/auth.ts";
+import { bodyText, type HttpRequest, type HttpResponse } from "../protocol/http.ts";
+import type { RequestLog } from "../protocol/log.ts";
 import { MEMORY_SCOPE } from "./base-url.ts";
 import { UNAPPROVED_CLIENT_LIFETIME_MS } from "./clients.ts";
 import { checkRedirectUri } from "./redirect-uri.ts";

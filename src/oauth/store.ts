@@ -1,6 +1,6 @@
 // The OAuth state in the memory table, and every DynamoDB command the OAuth code sends (the IAM policy is
 // checked against OAUTH_DYNAMODB_COMMANDS_USED). Each kind of item has a partition of its own beside the
-// memories (pk = "MEM"); key schema and TTL attribute in ../store/table.json. Attribute maps are written
+// memories (pk = "MEM"); key schema and TTL attribute in ../dynamodb/table.json. Attribute maps are written
 // by hand, as in the memory store.
 //
 // | Item                  | pk            | sk                | expiresAt (TTL, epoch seconds)               |
@@ -22,8 +22,8 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import { expressionAttributeNames } from "../store/expression-names.ts";
-import table from "../store/table.json" with { type: "json" };
+import { expressionAttributeNames } from "../dynamodb/expressions.ts";
+import table from "../dynamodb/table.json" with { type: "json" };
 
 /** The commands this file sends at run time: what the Lambda's IAM policy must allow besides the store's. */
 export const OAUTH_DYNAMODB_COMMANDS_USED = [

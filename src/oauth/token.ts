@@ -6,9 +6,9 @@
 // once; a token of the chain that is already spent (valid mac, n < generation, or two redemptions racing)
 // revokes the whole grant, as does a second redemption of an authorization code.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { sha256Hex } from "../auth.ts";
-import { bodyText, type HttpRequest, type HttpResponse } from "../http.ts";
-import type { RequestLog } from "../log.ts";
+import { sha256Hex } from "../protocol/auth.ts";
+import { bodyText, type HttpRequest, type HttpResponse } from "../protocol/http.ts";
+import type { RequestLog } from "../protocol/log.ts";
 import { ACCESS_TOKEN_LIFETIME_S, mintAccessToken } from "./access-token.ts";
 import { type Endpoints, namesResource } from "./base-url.ts";
 import type { ClientDirectory, OAuthClient } from "./clients.ts";

@@ -1,6 +1,6 @@
 // The OAuth endpoints' wire formats: JSON answers and OAuth error bodies (RFC 6749 §5.2), form bodies
 // (application/x-www-form-urlencoded, each parameter at most once: RFC 6749 §3.1) and redirects.
-import type { HttpResponse } from "../http.ts";
+import type { HttpResponse } from "../protocol/http.ts";
 
 /** Token and registration answers carry credentials: never cached (RFC 6749 §5.1). */
 const NO_STORE = { "cache-control": "no-store", pragma: "no-cache" } as const;

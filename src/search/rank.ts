@@ -3,8 +3,12 @@
 // pass, O(total stored terms), with no index to maintain. Measured: 10,000 memories of ~500 characters
 // (~66 terms each) rank in 9-15 ms (median; p95 under 25 ms) on the development machine (Node 20).
 
-import { graphemeBoundaryAtOrAfter, graphemeBoundaryAtOrBefore, isLowSurrogate } from "../graphemes.ts";
-import type { IndexedMemory, Memory } from "../store/memory-store.ts";
+import {
+  graphemeBoundaryAtOrAfter,
+  graphemeBoundaryAtOrBefore,
+  isLowSurrogate,
+} from "../memory/graphemes.ts";
+import type { IndexedMemory, Memory } from "../memory/memory-store.ts";
 import { analyzeQuery, analyzeWithOffsets } from "./analyze.ts";
 
 export interface SearchHit {

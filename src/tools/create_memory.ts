@@ -1,7 +1,7 @@
 // create_memory: stores one memory verbatim; identical content is never stored twice.
 import schemas from "../../schemas/create_memory.json" with { type: "json" };
 import { create_memory_input } from "../generated/input-validators.js";
-import { type Memory, normaliseTags } from "../store/memory-store.ts";
+import { type Memory, normaliseTags } from "../memory/memory-store.ts";
 import { defineTool, type ToolSchemas } from "./tool.ts";
 
 interface Input {

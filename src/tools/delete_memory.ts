@@ -1,7 +1,7 @@
 // delete_memory: removes one memory by id and returns what was removed.
 import schemas from "../../schemas/delete_memory.json" with { type: "json" };
 import { delete_memory_input } from "../generated/input-validators.js";
-import type { Memory } from "../store/memory-store.ts";
+import type { Memory } from "../memory/memory-store.ts";
 import { normaliseId } from "./memory-view.ts";
 import { defineTool, type ToolSchemas } from "./tool.ts";
 

@@ -1,7 +1,7 @@
 // get_memory: one memory, whole, by id.
 import schemas from "../../schemas/get_memory.json" with { type: "json" };
 import { get_memory_input } from "../generated/input-validators.js";
-import type { Memory } from "../store/memory-store.ts";
+import type { Memory } from "../memory/memory-store.ts";
 import { normaliseId } from "./memory-view.ts";
 import { defineTool, ToolError, type ToolSchemas } from "./tool.ts";
 

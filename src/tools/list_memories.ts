@@ -1,7 +1,7 @@
 // list_memories: newest first, one bounded page at a time, with an opaque tamper-evident cursor.
 import schemas from "../../schemas/list_memories.json" with { type: "json" };
 import { list_memories_input } from "../generated/input-validators.js";
-import { type ListOptions, normaliseTags } from "../store/memory-store.ts";
+import { type ListOptions, normaliseTags } from "../memory/memory-store.ts";
 import { type MemoryPreview, preview } from "./memory-view.ts";
 import { defineTool, type ToolSchemas } from "./tool.ts";
 

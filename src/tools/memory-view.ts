@@ -1,7 +1,7 @@
 // How memories appear in tool answers: whole in get/create/update/delete, cut to a preview in lists,
 // so that no answer outgrows what Claude accepts from a tool (about 25k tokens).
-import { graphemeBoundaryAtOrBefore } from "../graphemes.ts";
-import type { Memory } from "../store/memory-store.ts";
+import { graphemeBoundaryAtOrBefore } from "../memory/graphemes.ts";
+import type { Memory } from "../memory/memory-store.ts";
 
 /** Characters of content shown per memory in list views. */
 export const PREVIEW_CHARS = 300;

@@ -1,8 +1,8 @@
 // search_memories: ranked full-text search (BM25 over stored analysed terms) across every memory.
 import schemas from "../../schemas/search_memories.json" with { type: "json" };
 import { search_memories_input } from "../generated/input-validators.js";
+import { normaliseTags } from "../memory/memory-store.ts";
 import { rankMemories } from "../search/rank.ts";
-import { normaliseTags } from "../store/memory-store.ts";
 import { defineTool, type ToolSchemas } from "./tool.ts";
 
 interface Input {

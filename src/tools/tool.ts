@@ -1,6 +1,6 @@
 // What a tool is: its wire description (served by tools/list), its compiled input validator and its
 // handler. A handler returns its output or throws ToolError / StoreError for a failure the model can fix.
-import type { MemoryStore } from "../store/memory-store.ts";
+import type { MemoryStore } from "../memory/memory-store.ts";
 
 export interface ToolAnnotations {
   title: string;

@@ -1,7 +1,7 @@
 // update_memory: changes content and/or tags atomically, optionally only if the version is unchanged.
 import schemas from "../../schemas/update_memory.json" with { type: "json" };
 import { update_memory_input } from "../generated/input-validators.js";
-import { type MemoryChanges, normaliseTags, type UpdateResult } from "../store/memory-store.ts";
+import { type MemoryChanges, normaliseTags, type UpdateResult } from "../memory/memory-store.ts";
 import { normaliseId } from "./memory-view.ts";
 import { defineTool, ToolError, type ToolSchemas } from "./tool.ts";
 

@@ -1,4 +1,4 @@
-# Pins down the memory table: key schema and TTL from src/store/table.json, on-demand billing,
+# Pins down the memory table: key schema and TTL from src/dynamodb/table.json, on-demand billing,
 # point-in-time recovery, deletion protection and encryption at rest.
 
 mock_provider "aws" {
@@ -46,31 +46,31 @@ run "key_schema_and_ttl_come_from_table_json" {
   command = plan
 
   assert {
-    condition     = aws_dynamodb_table.this.hash_key == jsondecode(file("../src/store/table.json")).partitionKey.name
+    condition     = aws_dynamodb_table.this.hash_key == jsondecode(file("../src/dynamodb/table.json")).partitionKey.name
     error_message = "hash_key should be table.json's partitionKey.name."
   }
 
   assert {
-    condition     = aws_dynamodb_table.this.range_key == jsondecode(file("../src/store/table.json")).sortKey.name
+    condition     = aws_dynamodb_table.this.range_key == jsondecode(file("../src/dynamodb/table.json")).sortKey.name
     error_message = "range_key should be table.json's sortKey.name."
   }
 
   assert {
     condition = aws_dynamodb_table.this.attribute == toset([
       {
-        name = jsondecode(file("../src/store/table.json")).partitionKey.name
-        type = jsondecode(file("../src/store/table.json")).partitionKey.type
+        name = jsondecode(file("../src/dynamodb/table.json")).partitionKey.name
+        type = jsondecode(file("../src/dynamodb/table.json")).partitionKey.type
       },
       {
-        name = jsondecode(file("../src/store/table.json")).sortKey.name
-        type = jsondecode(file("../src/store/table.json")).sortKey.type
+        name = jsondecode(file("../src/dynamodb/table.json")).sortKey.name
+        type = jsondecode(file("../src/dynamodb/table.json")).sortKey.type
       },
     ])
     error_message = "The table should define exactly the key attributes of table.json, with their types."
   }
 
   assert {
-    condition     = aws_dynamodb_table.this.ttl[0].attribute_name == jsondecode(file("../src/store/table.json")).ttlAttribute
+    condition     = aws_dynamodb_table.this.ttl[0].attribute_name == jsondecode(file("../src/dynamodb/table.json")).ttlAttribute
     error_message = "TTL should use table.json's ttlAttribute."
   }
 

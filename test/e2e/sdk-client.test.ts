@@ -15,7 +15,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { output } from "../../src/generated/output-validators.js";
 import { type LocalServer, startLocalServer } from "../../src/local/server.ts";
-import { createLogger } from "../../src/log.ts";
+import { createLogger } from "../../src/protocol/log.ts";
 
 let server: LocalServer;
 let dataDir: string;

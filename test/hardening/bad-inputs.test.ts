@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { LambdaFunctionURLEvent } from "aws-lambda";
-import { MAX_BODY_BYTES } from "../../src/http.ts";
+import { MAX_BODY_BYTES } from "../../src/protocol/http.ts";
 import {
   type EventOptions,
   functionUrlEvent,

@@ -9,8 +9,8 @@ import { after, before, describe, test } from "node:test";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import fc from "fast-check";
 import { createApp } from "../../src/app.ts";
-import { createLogger } from "../../src/log.ts";
-import { createDynamoDbClient, createDynamoDbStore, ensureTable } from "../../src/store/dynamodb.ts";
+import { createDynamoDbClient, createDynamoDbStore, ensureTable } from "../../src/dynamodb/memory-store.ts";
+import { createLogger } from "../../src/protocol/log.ts";
 import { TEST_API_KEY } from "../fixtures/events.ts";
 import { type Dynalite, startDynalite, TEST_CURSOR_SECRET } from "../helpers/dynalite.ts";
 import {

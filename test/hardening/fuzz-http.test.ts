@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { LambdaFunctionURLEvent } from "aws-lambda";
 import fc from "fast-check";
-import { MAX_BATCH_MESSAGES, MAX_BODY_BYTES } from "../../src/http.ts";
+import { MAX_BATCH_MESSAGES, MAX_BODY_BYTES } from "../../src/protocol/http.ts";
 import { functionUrlEvent, TEST_API_KEY } from "../fixtures/events.ts";
 import { type LambdaUnderTest, loadLambda } from "../helpers/lambda.ts";
 import {

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type LocalServer, startLocalServer } from "../../src/local/server.ts";
-import { createLogger } from "../../src/log.ts";
+import { createLogger } from "../../src/protocol/log.ts";
 import { TEST_API_KEY } from "../fixtures/events.ts";
 import { assertLogLines, assertNothingSecret, assertWellFormedAnswer } from "./support.ts";
 

@@ -11,10 +11,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, mock, test } from "node:test";
 import { createApp } from "../../src/app.ts";
-import { keyMatches, parseKeyDigests, sha256Hex } from "../../src/auth.ts";
 import { startLocalServer } from "../../src/local/server.ts";
-import { createLogger } from "../../src/log.ts";
-import type { MemoryStore } from "../../src/store/memory-store.ts";
+import type { MemoryStore } from "../../src/memory/memory-store.ts";
+import { keyMatches, parseKeyDigests, sha256Hex } from "../../src/protocol/auth.ts";
+import { createLogger } from "../../src/protocol/log.ts";
 import { type EventOptions, functionUrlEvent, ROTATED_API_KEY, TEST_API_KEY } from "../fixtures/events.ts";
 import { type LambdaUnderTest, loadLambda } from "../helpers/lambda.ts";
 import {
@@ -30,7 +30,7 @@ const source = (path: string): string => readFileSync(new URL(path, root), "utf8
 
 describe("the key check is constant-time", () => {
   test("in the code: SHA-256 of the key, timingSafeEqual against every digest, no early exit", () => {
-    const auth = source("src/auth.ts");
+    const auth = source("src/protocol/auth.ts");
     assert.match(auth, /import \{[^}]*\btimingSafeEqual\b[^}]*\} from "node:crypto"/);
     // keyMatches is matchingDigest's answer; matchingDigest holds the comparison.
     assert.match(
@@ -55,7 +55,7 @@ describe("the key check is constant-time", () => {
   });
 
   test("every module that checks an API key goes through keyMatches or matchingDigest", () => {
-    for (const path of ["src/http.ts", "src/oauth/authorize.ts"]) {
+    for (const path of ["src/protocol/http.ts", "src/oauth/authorize.ts"]) {
       const text = source(path);
       assert.match(text, /keyMatches\(|matchingDigest\(/, path);
       assert.doesNotMatch(
@@ -71,7 +71,7 @@ describe("the key check is constant-time", () => {
       [TEST_API_KEY, ROTATED_API_KEY, "third-key-for-rotation-0000000000"].map(sha256Hex).join(","),
     );
     assert.ok(parsed.ok);
-    // The default export is node:crypto's mutable module object; syncing makes src/auth.ts's named import
+    // The default export is node:crypto's mutable module object; syncing makes src/protocol/auth.ts's named import
     // of timingSafeEqual see the spy.
     const spy = mock.method(crypto, "timingSafeEqual");
     syncBuiltinESMExports();

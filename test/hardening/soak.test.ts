@@ -28,7 +28,7 @@ import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { lambdaBuildOptions } from "../../scripts/lambda-esbuild.mjs";
-import { ensureTable } from "../../src/store/dynamodb.ts";
+import { ensureTable } from "../../src/dynamodb/memory-store.ts";
 import { type Dynalite, startDynalite } from "../helpers/dynalite.ts";
 import { assertLogLines, assertNothingSecret, SECRET_DIGESTS } from "./support.ts";
 

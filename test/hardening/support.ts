@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { type AttributeValue, type DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
-import { sha256Hex } from "../../src/auth.ts";
+import { sha256Hex } from "../../src/protocol/auth.ts";
 import { ROTATED_API_KEY, TEST_API_KEY } from "../fixtures/events.ts";
 
 /** Every key the suite's servers accept, and the SHA-256 digests the server is configured with. */
@@ -187,7 +187,7 @@ export function assertNothingSecret(text: string, contents: Iterable<string>, wh
   }
 }
 
-/** Every request log line is one JSON object with only the fields src/log.ts documents. */
+/** Every request log line is one JSON object with only the fields src/protocol/log.ts documents. */
 export function assertLogLines(lines: readonly string[]): void {
   const allowed = new Set([
     "level",

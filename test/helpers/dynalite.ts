@@ -1,18 +1,18 @@
 // The test database: dynalite in-process (in memory, or on disk with `path`) behind the store's
-// TransactWriteItems front (src/store/dynalite-transactions.ts), and a DynamoDBClient pointed at it.
+// TransactWriteItems front (src/local/dynalite-transactions.ts), and a DynamoDBClient pointed at it.
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
-import { startTransactionProxy } from "../../src/store/dynalite-transactions.ts";
 import {
   createDynamoDbClient,
   createDynamoDbStore,
   type DynamoDbStoreOptions,
   ensureTable,
-} from "../../src/store/dynamodb.ts";
-import type { MemoryStore } from "../../src/store/memory-store.ts";
+} from "../../src/dynamodb/memory-store.ts";
+import { startTransactionProxy } from "../../src/local/dynalite-transactions.ts";
+import type { MemoryStore } from "../../src/memory/memory-store.ts";
 
 export interface Dynalite {
   /** What AWS_ENDPOINT_URL_DYNAMODB should point at (transactions included). */

@@ -2,8 +2,8 @@
 // environment, DynamoDB through the SDK's endpoint variable, here pointed at an in-process dynalite.
 import { randomUUID } from "node:crypto";
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
-import { sha256Hex } from "../../src/auth.ts";
-import { ensureTable } from "../../src/store/dynamodb.ts";
+import { ensureTable } from "../../src/dynamodb/memory-store.ts";
+import { sha256Hex } from "../../src/protocol/auth.ts";
 import { ROTATED_API_KEY, TEST_API_KEY } from "../fixtures/events.ts";
 import { startDynalite } from "./dynalite.ts";
 

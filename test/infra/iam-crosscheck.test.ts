@@ -1,5 +1,5 @@
 // Pins down that terraform/iam.tf grants exactly the DynamoDB actions the deployed code needs: the
-// commands src/store/dynamodb.ts declares in DYNAMODB_COMMANDS_USED and src/oauth/store.ts in
+// commands src/dynamodb/memory-store.ts declares in DYNAMODB_COMMANDS_USED and src/oauth/store.ts in
 // OAUTH_DYNAMODB_COMMANDS_USED, mapped to IAM actions, equal the `dynamodb_actions` list of
 // terraform/iam.tf. Nothing more (least privilege), nothing less (an AccessDeniedException found only
 // in production).
@@ -10,7 +10,7 @@ import { test } from "node:test";
 import { pathToFileURL } from "node:url";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
-const storeModule = resolve(repoRoot, "src/store/dynamodb.ts");
+const storeModule = resolve(repoRoot, "src/dynamodb/memory-store.ts");
 const oauthStoreModule = resolve(repoRoot, "src/oauth/store.ts");
 const iamTf = resolve(repoRoot, "terraform/iam.tf");
 
@@ -89,7 +89,7 @@ test("the granted DynamoDB actions are exactly those behind the memory and OAuth
   const store: unknown = await import(pathToFileURL(storeModule).href);
   const oauthStore: unknown = await import(pathToFileURL(oauthStoreModule).href);
   const commands = exportedStrings(store, "DYNAMODB_COMMANDS_USED");
-  assert.ok(commands, "src/store/dynamodb.ts exports no DYNAMODB_COMMANDS_USED");
+  assert.ok(commands, "src/dynamodb/memory-store.ts exports no DYNAMODB_COMMANDS_USED");
 
   const needed = new Set<string>();
   for (const command of commands) {

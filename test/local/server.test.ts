@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { startLocalServer } from "../../src/local/server.ts";
-import { createLogger } from "../../src/log.ts";
+import { createLogger } from "../../src/protocol/log.ts";
 
 const quiet = createLogger(() => {});
 const dirs: string[] = [];

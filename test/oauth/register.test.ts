@@ -3,9 +3,9 @@
 // no fragment, no user info), the other metadata checks, and the cap on never-approved registrations.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { sha256Hex } from "../../src/auth.ts";
 import { UNAPPROVED_CLIENT_LIFETIME_MS } from "../../src/oauth/clients.ts";
 import { MAX_UNAPPROVED_CLIENTS } from "../../src/oauth/register.ts";
+import { sha256Hex } from "../../src/protocol/auth.ts";
 import { type Dynalite, startDynalite } from "../helpers/dynalite.ts";
 import { type Harness, obtainCode, pkcePair, REDIRECT_URI, startHarness } from "./support.ts";
 

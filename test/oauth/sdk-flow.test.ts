@@ -27,8 +27,8 @@ import type {
 } from "@modelcontextprotocol/sdk/shared/auth.js";
 import { type BrowserContext, chromium } from "playwright-core";
 import { type LocalServer, startLocalServer } from "../../src/local/server.ts";
-import { createLogger } from "../../src/log.ts";
 import { ACCESS_TOKEN_LIFETIME_S } from "../../src/oauth/access-token.ts";
+import { createLogger } from "../../src/protocol/log.ts";
 import { fixtureTransport } from "./support.ts";
 
 const CHROMIUM = "/usr/bin/chromium";

@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
 import { type AttributeValue, ScanCommand } from "@aws-sdk/client-dynamodb";
+import table from "../../src/dynamodb/table.json" with { type: "json" };
 import { OAUTH_DYNAMODB_COMMANDS_USED, OAUTH_DYNAMODB_IAM_ACTIONS } from "../../src/oauth/store.ts";
-import table from "../../src/store/table.json" with { type: "json" };
 import { type Dynalite, startDynalite } from "../helpers/dynalite.ts";
 import {
   authorizeQuery,

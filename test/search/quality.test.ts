@@ -5,9 +5,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
+import type { IndexedMemory, Memory } from "../../src/memory/memory-store.ts";
 import { analyze } from "../../src/search/analyze.ts";
 import { rankMemories } from "../../src/search/rank.ts";
-import type { IndexedMemory, Memory } from "../../src/store/memory-store.ts";
 
 interface Question {
   question: string;

@@ -4,9 +4,9 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import type { IndexedMemory } from "../../src/memory/memory-store.ts";
 import { analyze } from "../../src/search/analyze.ts";
 import { rankMemories, type SearchHit, SNIPPET_MAX_LENGTH } from "../../src/search/rank.ts";
-import type { IndexedMemory } from "../../src/store/memory-store.ts";
 
 /** A ULID-shaped id; a larger n is a newer memory. */
 function ulid(n: number): string {

@@ -1,5 +1,5 @@
 // Pins down that text is cut only between user-perceived characters: the hand-written grapheme rules of
-// src/graphemes.ts agree with ICU (Intl.Segmenter, used here as the reference only) at every position of
+// src/memory/graphemes.ts agree with ICU (Intl.Segmenter, used here as the reference only) at every position of
 // strings full of the hard cases, and the helpers built on them move to the right side.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -7,7 +7,7 @@ import {
   graphemeBoundaryAtOrAfter,
   graphemeBoundaryAtOrBefore,
   isGraphemeBoundary,
-} from "../src/graphemes.ts";
+} from "../../src/memory/graphemes.ts";
 
 const CASES: Record<string, string> = {
   ascii: "Plain text, with punctuation!",

@@ -1,17 +1,17 @@
-// Pins down withEagerFeedback() (src/eager-feedback.ts) through V8 itself: a function first run inside it has a
+// Pins down withEagerFeedback() (src/coldstart/eager-feedback.ts) through V8 itself: a function first run inside it has a
 // feedback vector after one call, one first run after it has none (V8's default is back), also after the work
 // rejected; and the work's value or rejection passes through. V8 is asked with %DebugPrint in a child process
 // started with --allow-natives-syntax (./helpers/v8-child.ts).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { withEagerFeedback } from "../src/eager-feedback.ts";
-import { importFromSrc, runWithV8Flags } from "./helpers/v8-child.ts";
+import { withEagerFeedback } from "../../src/coldstart/eager-feedback.ts";
+import { importFromSrc, runWithV8Flags } from "../helpers/v8-child.ts";
 
 /** Runs `script` (may use %-natives through `new Function`) with withEagerFeedback imported. */
 function runChild(script: string): string {
   return runWithV8Flags(
     ["--allow-natives-syntax"],
-    importFromSrc("withEagerFeedback", "eager-feedback.ts") + script,
+    importFromSrc("withEagerFeedback", "coldstart/eager-feedback.ts") + script,
   );
 }
 

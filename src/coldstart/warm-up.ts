@@ -2,16 +2,16 @@
 // the one-time work of a cold start happens in INIT, which runs at full CPU speed, instead of in the first
 // invoke, which gets 128/1769 of a vCPU at 128 MB. Measured (docs/benchmarks/): the AWS SDK's first calls
 // (credentials, endpoint rules, signer, serde, HTTP agent, DNS, TCP and TLS), each command's first use, and
-// V8 compiling our handler and giving it type feedback (src/eager-feedback.ts). Never fatal: a failure only
+// V8 compiling our handler and giving it type feedback (src/coldstart/eager-feedback.ts). Never fatal: a failure only
 // logs a warning, and the first request then pays.
 import { randomBytes } from "node:crypto";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { type AppOptions, createApp } from "./app.ts";
-import { sha256Hex } from "./auth.ts";
+import { type AppOptions, createApp } from "../app.ts";
+import { dryRun } from "../dynamodb/dry-run.ts";
+import { sha256Hex } from "../protocol/auth.ts";
+import type { HttpHandler } from "../protocol/http.ts";
+import { createLogger, type Logger } from "../protocol/log.ts";
 import { withEagerFeedback } from "./eager-feedback.ts";
-import type { HttpHandler } from "./http.ts";
-import { createLogger, type Logger } from "./log.ts";
-import { dryRun } from "./store/dynamodb-dry-run.ts";
 
 /** Each pass normally takes tens of milliseconds; the bound only matters when something hangs. */
 export const WARM_UP_TIMEOUT_MS = 1_000;
@@ -39,7 +39,7 @@ export const READ_ONLY_PASS: readonly Message[] = [
   },
 ];
 
-/** Sent through a dry run (src/store/dynamodb-dry-run.ts): the write path and search, with nothing written. */
+/** Sent through a dry run (src/dynamodb/dry-run.ts): the write path and search, with nothing written. */
 export const DRY_RUN_PASS: readonly Message[] = [
   {
     method: "tools/call",

@@ -1,4 +1,4 @@
-// A dry run of DynamoDB on the real client, for the INIT warm-up (src/warm-up.ts): while `work` runs, every
+// A dry run of DynamoDB on the real client, for the INIT warm-up (src/coldstart/warm-up.ts): while `work` runs, every
 // call the client makes goes through the SDK's whole pipeline (serialisation, endpoint, signing,
 // deserialisation) but is answered from memory at the last step, where the HTTP request would be sent.
 // Nothing leaves the process, so the write commands (TransactWriteItems) can be warmed without writing.

@@ -1,6 +1,9 @@
 // The MCP method table for both protocol eras: the initialize handshake (2025-03-26, 2025-06-18,
 // 2025-11-25) and the stateless revision (2026-07-28), told apart per request by its `_meta`.
 // Works on plain JSON-RPC values; HTTP status codes ride along with each reply.
+
+import { StoreError } from "../memory/memory-store.ts";
+import { type Tool, type ToolContext, ToolError, validate } from "../tools/tool.ts";
 import {
   ErrorCode,
   errorResponse,
@@ -12,8 +15,6 @@ import {
   resultResponse,
   serializedResultResponse,
 } from "./jsonrpc.ts";
-import { StoreError } from "./store/memory-store.ts";
-import { type Tool, type ToolContext, ToolError, validate } from "./tools/tool.ts";
 
 export const STATELESS_VERSIONS = ["2026-07-28"] as const;
 export const HANDSHAKE_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26"] as const;

@@ -2,7 +2,7 @@
 // one millisecond and when the clock steps back, so "newest first" by sort key is right.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createUlidGenerator, isUlid } from "../../src/store/ulid.ts";
+import { createUlidGenerator, isUlid } from "../../src/memory/ulid.ts";
 
 const zeros = (size: number): Uint8Array => new Uint8Array(size);
 const ones = (size: number): Uint8Array => new Uint8Array(size).fill(0xff);

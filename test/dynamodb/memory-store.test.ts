@@ -12,7 +12,6 @@ import {
   QueryCommand,
   ScanCommand,
 } from "@aws-sdk/client-dynamodb";
-import { analyze } from "../../src/search/analyze.ts";
 import {
   createDynamoDbClient,
   createDynamoDbStore,
@@ -21,13 +20,14 @@ import {
   DYNAMODB_SETUP_COMMANDS,
   ensureTable,
   SDK_LOGGER_MIDDLEWARE,
-} from "../../src/store/dynamodb.ts";
+} from "../../src/dynamodb/memory-store.ts";
 import {
   type Memory,
   type MemoryStore,
   StoreError,
   type StoreErrorKind,
-} from "../../src/store/memory-store.ts";
+} from "../../src/memory/memory-store.ts";
+import { analyze } from "../../src/search/analyze.ts";
 import { createTestStore, type Dynalite, startDynalite, TEST_CURSOR_SECRET } from "../helpers/dynalite.ts";
 
 const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
@@ -625,14 +625,14 @@ describe("ensureTable", () => {
 });
 
 describe("declared commands", () => {
-  test("DYNAMODB_COMMANDS_USED and DYNAMODB_SETUP_COMMANDS are exactly the commands src/store/dynamodb.ts sends", async () => {
-    const source = await readFile(new URL("../../src/store/dynamodb.ts", import.meta.url), "utf8");
+  test("DYNAMODB_COMMANDS_USED and DYNAMODB_SETUP_COMMANDS are exactly the commands src/dynamodb/memory-store.ts sends", async () => {
+    const source = await readFile(new URL("../../src/dynamodb/memory-store.ts", import.meta.url), "utf8");
     const sent = [...new Set([...source.matchAll(/new (\w+)Command\(/g)].map((match) => match[1]))].sort();
     assert.deepStrictEqual(sent, [...DYNAMODB_COMMANDS_USED, ...DYNAMODB_SETUP_COMMANDS].sort());
   });
 
   test("DYNAMODB_IAM_ACTIONS covers the commands and the kinds of transaction action in the source", async () => {
-    const source = await readFile(new URL("../../src/store/dynamodb.ts", import.meta.url), "utf8");
+    const source = await readFile(new URL("../../src/dynamodb/memory-store.ts", import.meta.url), "utf8");
     const transactionKinds = [...source.matchAll(/\b(Put|Update|Delete|ConditionCheck): /g)].map((match) =>
       match[1] === "ConditionCheck" ? "ConditionCheckItem" : `${match[1]}Item`,
     );

@@ -39,9 +39,6 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { delay } from "../delay.ts";
-import { analyze } from "../search/analyze.ts";
-import { createCursorCodec, filterKey } from "./cursor.ts";
-import { expressionAttributeNames } from "./expression-names.ts";
 import {
   type CreateResult,
   type IndexedMemory,
@@ -53,9 +50,12 @@ import {
   normaliseTags,
   StoreError,
   type UpdateResult,
-} from "./memory-store.ts";
+} from "../memory/memory-store.ts";
+import { createUlidGenerator, isUlid } from "../memory/ulid.ts";
+import { analyze } from "../search/analyze.ts";
+import { createCursorCodec, filterKey } from "./cursor.ts";
+import { expressionAttributeNames } from "./expressions.ts";
 import table from "./table.json" with { type: "json" };
-import { createUlidGenerator, isUlid } from "./ulid.ts";
 
 /** The commands the store sends at run time: what the Lambda's IAM policy must allow. */
 export const DYNAMODB_COMMANDS_USED = ["GetItem", "Query", "TransactWriteItems", "UpdateItem"] as const;
@@ -191,7 +191,7 @@ export function toServiceStoreError(error: unknown): StoreError | undefined {
 
 // Every key below is a string; a change of key type in table.json must fail here, not write mistyped keys.
 if (table.partitionKey.type !== "S" || table.sortKey.type !== "S") {
-  throw new Error("src/store/dynamodb.ts needs string (S) keys, but table.json declares other types");
+  throw new Error("src/dynamodb/memory-store.ts needs string (S) keys, but table.json declares other types");
 }
 
 const MEMORY_PARTITION = "MEM";

@@ -1,15 +1,15 @@
-// Pins down the Lambda's INIT warm-up (src/warm-up.ts) and the DynamoDB dry run it relies on
-// (src/store/dynamodb-dry-run.ts) against dynalite: the warm-up writes nothing and warns about nothing when
+// Pins down the Lambda's INIT warm-up (src/coldstart/warm-up.ts) and the DynamoDB dry run it relies on
+// (src/dynamodb/dry-run.ts) against dynalite: the warm-up writes nothing and warns about nothing when
 // DynamoDB is there, warns (and still finishes, within its bound) when DynamoDB is not, and the dry run
 // answers the store from memory while it lasts and lets every call through again afterwards.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { Logger } from "../src/log.ts";
-import { createDynamoDbStore } from "../src/store/dynamodb.ts";
-import { dryRun } from "../src/store/dynamodb-dry-run.ts";
-import { warmUp } from "../src/warm-up.ts";
-import { createTestStore, type Dynalite, startDynalite, TEST_CURSOR_SECRET } from "./helpers/dynalite.ts";
+import { warmUp } from "../../src/coldstart/warm-up.ts";
+import { dryRun } from "../../src/dynamodb/dry-run.ts";
+import { createDynamoDbStore } from "../../src/dynamodb/memory-store.ts";
+import type { Logger } from "../../src/protocol/log.ts";
+import { createTestStore, type Dynalite, startDynalite, TEST_CURSOR_SECRET } from "../helpers/dynalite.ts";
 
 let database: Dynalite;
 before(async () => {

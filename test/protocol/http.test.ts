@@ -3,9 +3,9 @@
 // notifications, protocol-version header, batches, the one log line per request and the one line of INIT.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { MAX_BATCH_MESSAGES, MAX_BODY_BYTES } from "../src/http.ts";
-import { functionUrlEvent, ROTATED_API_KEY, TEST_API_KEY } from "./fixtures/events.ts";
-import { type LambdaUnderTest, loadLambda } from "./helpers/lambda.ts";
+import { MAX_BATCH_MESSAGES, MAX_BODY_BYTES } from "../../src/protocol/http.ts";
+import { functionUrlEvent, ROTATED_API_KEY, TEST_API_KEY } from "../fixtures/events.ts";
+import { type LambdaUnderTest, loadLambda } from "../helpers/lambda.ts";
 
 let lambda: LambdaUnderTest;
 before(async () => {

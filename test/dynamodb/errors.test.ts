@@ -23,8 +23,8 @@ import {
   createDynamoDbStore,
   MAX_WRITE_ATTEMPTS,
   toServiceStoreError,
-} from "../../src/store/dynamodb.ts";
-import { type MemoryStore, StoreError } from "../../src/store/memory-store.ts";
+} from "../../src/dynamodb/memory-store.ts";
+import { type MemoryStore, StoreError } from "../../src/memory/memory-store.ts";
 
 const THROTTLED = {
   kind: "throttled",

@@ -11,7 +11,7 @@ import {
   TransactionCanceledException,
   TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
-import { ensureTable } from "../../src/store/dynamodb.ts";
+import { ensureTable } from "../../src/dynamodb/memory-store.ts";
 import { type Dynalite, startDynalite } from "../helpers/dynalite.ts";
 
 let database: Dynalite;

@@ -5,9 +5,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
-import { INSTRUCTIONS, SERVER_IDENTITY } from "../src/app.ts";
-import { functionUrlEvent, statelessHeaders, statelessMeta } from "./fixtures/events.ts";
-import { type LambdaUnderTest, loadLambda } from "./helpers/lambda.ts";
+import { INSTRUCTIONS, SERVER_IDENTITY } from "../../src/app.ts";
+import { functionUrlEvent, statelessHeaders, statelessMeta } from "../fixtures/events.ts";
+import { type LambdaUnderTest, loadLambda } from "../helpers/lambda.ts";
 
 let lambda: LambdaUnderTest;
 before(async () => {
@@ -121,7 +121,7 @@ describe("initialize era", () => {
     );
     for (const tool of tools) {
       const schemas = JSON.parse(
-        readFileSync(new URL(`../schemas/${String(tool.name)}.json`, import.meta.url), "utf8"),
+        readFileSync(new URL(`../../schemas/${String(tool.name)}.json`, import.meta.url), "utf8"),
       );
       assert.deepEqual(tool.inputSchema, schemas.input, `${tool.name} input`);
       assert.deepEqual(tool.outputSchema, schemas.output, `${tool.name} output`);
