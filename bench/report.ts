@@ -212,8 +212,9 @@ function cell(value: Stats, digits = 1): string {
   return `${value.median.toFixed(digits)} <sub>${value.min.toFixed(digits)}–${value.max.toFixed(digits)}</sub>`;
 }
 
-function yesNo(met: boolean | undefined): string {
-  return met === undefined ? "not run" : met ? "**yes**" : "**no**";
+function yesNo(target: Target): string {
+  if (target.met !== undefined) return target.met ? "**yes**" : "**no**";
+  return target.limit === "n/a" && target.actual !== "n/a" ? "reported" : "not run";
 }
 
 function plusMs(value: number): string {
@@ -253,7 +254,7 @@ export function renderMarkdown(results: BenchResults): string {
     "| Target | Limit | Measured (ours) | Met |",
     "| --- | --- | --- | --- |",
     ...targets.map(
-      (target) => `| ${target.name} | ${target.limit} | ${target.actual} | ${yesNo(target.met)} |`,
+      (target) => `| ${target.name} | ${target.limit} | ${target.actual} | ${yesNo(target)} |`,
     ),
     "",
     ...pairedLines(results),
