@@ -253,9 +253,7 @@ export function renderMarkdown(results: BenchResults): string {
     "",
     "| Target | Limit | Measured (ours) | Met |",
     "| --- | --- | --- | --- |",
-    ...targets.map(
-      (target) => `| ${target.name} | ${target.limit} | ${target.actual} | ${yesNo(target)} |`,
-    ),
+    ...targets.map((target) => `| ${target.name} | ${target.limit} | ${target.actual} | ${yesNo(target)} |`),
     "",
     ...pairedLines(results),
     "## Cold session",
