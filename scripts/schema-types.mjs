@@ -6,30 +6,34 @@
 const SCALARS = { string: "string", integer: "number", number: "number", boolean: "boolean", null: "null" };
 
 /** The TypeScript type of `schema`; `$ref`s point into `defs` (the part's "$defs"). */
-function typeOf(schema, defs, where) {
+function typeOf(schema, defs, where, indent) {
   if (schema.$ref !== undefined) {
     const name = /^#\/\$defs\/([^/]+)$/.exec(schema.$ref)?.[1];
     const target = name === undefined ? undefined : defs[name];
     if (target === undefined) throw new Error(`${where}: cannot resolve $ref ${schema.$ref}`);
-    return typeOf(target, defs, `${where} -> ${schema.$ref}`);
+    return typeOf(target, defs, `${where} -> ${schema.$ref}`, indent);
   }
-  if (schema.type === "array") return `${wrap(typeOf(schema.items ?? {}, defs, `${where}[]`))}[]`;
-  if (schema.type === "object") return objectType(schema, defs, where);
+  if (schema.type === "array") return `${wrap(typeOf(schema.items ?? {}, defs, `${where}[]`, indent))}[]`;
+  if (schema.type === "object") return objectType(schema, defs, where, indent);
   const scalar = SCALARS[schema.type];
   if (scalar === undefined) throw new Error(`${where}: no TypeScript type for ${JSON.stringify(schema)}`);
   return scalar;
 }
 
-function objectType(schema, defs, where) {
+function objectType(schema, defs, where, indent) {
   const required = new Set(schema.required ?? []);
+  const inner = `${indent}  `;
   const members = Object.entries(schema.properties ?? {}).map(([key, property]) => {
     const doc =
-      property.description === undefined ? "" : `/** ${property.description.replaceAll("*/", "* /")} */ `;
+      property.description === undefined
+        ? ""
+        : `${inner}/** ${property.description.replaceAll("*/", "* /")} */\n`;
     const optional = required.has(key) ? "" : "?";
-    return `${doc}${JSON.stringify(key)}${optional}: ${typeOf(property, defs, `${where}.${key}`)};`;
+    const type = typeOf(property, defs, `${where}.${key}`, inner);
+    return `${doc}${inner}${JSON.stringify(key)}${optional}: ${type};`;
   });
-  if (schema.additionalProperties !== false) members.push("[key: string]: unknown;");
-  return `{ ${members.join(" ")} }`;
+  if (schema.additionalProperties !== false) members.push(`${inner}[key: string]: unknown;`);
+  return members.length === 0 ? "{}" : `{\n${members.join("\n")}\n${indent}}`;
 }
 
 function wrap(type) {
@@ -48,9 +52,9 @@ export function toolTypesModule(banner, documents) {
   const entries = names.map((name) => {
     const parts = ["input", "output"].map((part) => {
       const { $defs = {}, ...schema } = documents[name][part];
-      return `${part}: ${typeOf(schema, $defs, `schemas/${name}.json ${part}`)};`;
+      return `    ${part}: ${typeOf(schema, $defs, `schemas/${name}.json ${part}`, "    ")};`;
     });
-    return `  ${name}: { ${parts.join(" ")} };`;
+    return `  ${name}: {\n${parts.join("\n")}\n  };`;
   });
   return [
     banner,

@@ -53,7 +53,10 @@ export interface ToolDefinition<Name extends ToolName> {
   run(input: ToolInput<Name>, context: ToolContext): Promise<ToolOutput<Name>>;
 }
 
-/** A tool as the registry holds it: any tool's arguments in, its checked input to its handler. */
+/**
+ * A tool as the registry holds it, whatever its input and output types: its wire description, and one call
+ * that checks the arguments against the input schema before the handler sees them.
+ */
 export interface Tool {
   name: ToolName;
   title: string;
@@ -71,7 +74,7 @@ export class ToolError extends Error {
 
 /** Pairs a handler with its schemas and compiled input validator, found by the tool's name. */
 export function defineTool<Name extends ToolName>(definition: ToolDefinition<Name>): Tool {
-  const { name, title, description, annotations, run } = definition;
+  const { name, title, description, annotations } = definition;
   const validator = inputValidators[name];
   return {
     name,
@@ -83,7 +86,7 @@ export function defineTool<Name extends ToolName>(definition: ToolDefinition<Nam
       // SEP-1303: bad arguments are a tool result the model can read and correct, not a protocol error.
       const check = validate(validator, args);
       if (!check.ok) throw new ToolError(`Invalid arguments for ${name}: ${check.errors.join("; ")}`);
-      return run(check.value, context);
+      return definition.run(check.value, context);
     },
   };
 }
