@@ -25,7 +25,7 @@ function readJson(path: string): unknown {
 }
 
 /** The fields npm copies from package.json into the lockfile's root entry. */
-function rootFields(manifest: Manifest): Manifest {
+function rootFields(manifest: Manifest): Record<keyof Manifest, unknown> {
   const { name, version, license, engines, dependencies, devDependencies } = manifest;
   return { name, version, license, engines, dependencies, devDependencies };
 }
