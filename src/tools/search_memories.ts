@@ -1,8 +1,7 @@
-// search_memories: ranked full-text search (BM25 over stored analysed terms) across every memory.
+// search_memories: ranked full-text search (BM25 over the store's index) across every memory.
 import schemas from "../../schemas/search_memories.json" with { type: "json" };
 import { search_memories_input } from "../generated/input-validators.js";
-import { normaliseTags } from "../memory/memory-store.ts";
-import { rankMemories } from "../search/rank.ts";
+import { snippetFor } from "../search/rank.ts";
 import { defineTool, type ToolSchemas } from "./tool.ts";
 
 interface Input {
@@ -41,25 +40,21 @@ export const searchMemories = defineTool<Input, { results: SearchResult[]; searc
   schemas: schemas as ToolSchemas,
   validateInput: search_memories_input,
   async run(input, { store }) {
-    const required = normaliseTags(input.tags ?? []);
-    const all = await store.all();
-    const docs =
-      required.length === 0
-        ? all
-        : all.filter((memory) => required.every((tag) => memory.tags.includes(tag)));
-    const hits = rankMemories(input.query, docs, input.limit ?? 10);
+    const { hits, searched } = await store.search(input.query, {
+      limit: input.limit ?? 10,
+      tags: input.tags ?? [],
+    });
     return {
-      results: hits.map(({ memory, score, snippet, snippetTruncated }) => ({
+      results: hits.map(({ memory, score }) => ({
         id: memory.id,
         score,
-        snippet,
-        snippetTruncated,
+        ...snippetFor(input.query, memory.content),
         tags: memory.tags,
         createdAt: memory.createdAt,
         updatedAt: memory.updatedAt,
         version: memory.version,
       })),
-      searched: docs.length,
+      searched,
     };
   },
 });

@@ -1,0 +1,100 @@
+// Migration of tables written before the search index existed: indexes memories that lack it (each in a
+// transaction conditioned on the version read, so it never overwrites a newer write), settles pending
+// memories, then marks the index built so searches use it. Run by `make reindex`, and a little at a time
+// by searches over a table not yet built (see DynamoDbMemoryStore.search).
+import { TransactWriteItemsCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { CONDITION_FAILED, cancellationCodes, isTransactionConflict, mapped } from "./errors.ts";
+import {
+  attributeNames,
+  type Item,
+  MAX_TRANSACTION_ACTIONS,
+  memoryKey,
+  numberValue,
+  readMemory,
+  readNumber,
+  readString,
+  splitTerms,
+  update,
+  VERSION_IS_AS_READ,
+} from "./items.ts";
+import { type IndexContext, indexChange, META_KEY, readIndexState, settle } from "./search-index.ts";
+
+export interface ReindexReport {
+  /** Memories of an older version that this run indexed. */
+  indexed: number;
+  /** Pending memories whose index entries this run rewrote. */
+  settled: number;
+}
+
+/** Indexes `items` (memory items read through SEARCH_PROJECTION without `indexed`); returns how many. */
+export async function indexUnindexed(context: IndexContext, items: readonly Item[]): Promise<number> {
+  let indexed = 0;
+  for (const item of items) {
+    const memory = readMemory(item);
+    const index = indexChange(
+      context.tableName,
+      memory.id,
+      { contribution: undefined, pending: false },
+      { id: memory.id, terms: splitTerms(readString(item, "terms")), tags: memory.tags },
+      MAX_TRANSACTION_ACTIONS - 1,
+    );
+    const expression = `SET #indexed = :one${index.pending ? ", #pending = :one" : ""}`;
+    const condition = `${VERSION_IS_AS_READ} AND attribute_not_exists(#indexed)`;
+    try {
+      await mapped(
+        context.client.send(
+          new TransactWriteItemsCommand({
+            TransactItems: [
+              update(
+                context.tableName,
+                memoryKey(memory.id),
+                expression,
+                { ":one": numberValue(1), ":readVersion": numberValue(readNumber(item, "version")) },
+                condition,
+              ),
+              ...index.actions,
+            ],
+          }),
+        ),
+      );
+    } catch (error) {
+      // Written or deleted meanwhile, by a version that maintains the index: nothing left to do.
+      if (isTransactionConflict(error) || cancellationCodes(error)?.includes(CONDITION_FAILED)) continue;
+      throw error;
+    }
+    indexed += 1;
+    if (index.pending) await settle(context, memory.id);
+  }
+  return indexed;
+}
+
+/** Marks the index built: from now on searches read postings instead of every memory. */
+export async function markBuilt(context: IndexContext): Promise<void> {
+  const expression = "SET #token = :built";
+  await mapped(
+    context.client.send(
+      new UpdateItemCommand({
+        TableName: context.tableName,
+        Key: META_KEY,
+        UpdateExpression: expression,
+        ExpressionAttributeNames: attributeNames(expression),
+        ExpressionAttributeValues: { ":built": { S: "built" } },
+      }),
+    ),
+  );
+}
+
+/** Indexes every memory that lacks it and settles every pending one, then marks the index built. */
+export async function reindexTable(
+  context: IndexContext,
+  memoryItems: () => Promise<Item[]>,
+): Promise<ReindexReport> {
+  const unindexed = (await memoryItems()).filter((item) => item.indexed === undefined);
+  const indexed = await indexUnindexed(context, unindexed);
+  let settled = 0;
+  for (const id of (await readIndexState(context)).pendingIds) {
+    if (await settle(context, id)) settled += 1;
+  }
+  await markBuilt(context);
+  return { indexed, settled };
+}
