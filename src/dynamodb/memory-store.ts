@@ -109,10 +109,14 @@ export const DYNAMODB_IAM_ACTIONS = [
   "dynamodb:Query",
   "dynamodb:UpdateItem",
 ] as const;
-/** The source files that send the commands above (read by the tests that hold them to the IAM policy). */
+/**
+ * The files of src/dynamodb/ that send the commands above or build their transaction actions: what the
+ * tests holding them to the IAM policy read.
+ */
 export const DYNAMODB_STORE_SOURCES = [
   "client.ts",
   "index-search.ts",
+  "items.ts",
   "memory-store.ts",
   "reindex.ts",
   "search-index.ts",

@@ -35,6 +35,7 @@ const INTERNAL_AUTH_HEADERS = {
 };
 
 type JsonObject = Record<string, unknown>;
+type UpstreamJson = { status: number; body: JsonObject };
 
 export interface TransactionProxy {
   /** Where to point a DynamoDBClient. */
@@ -141,12 +142,55 @@ export async function startTransactionProxy(upstream: string): Promise<Transacti
       return validationError("Transaction request cannot include multiple operations on one item");
     }
 
+    // The actions target distinct items and hold the exclusive lock, so they may run side by side; those
+    // with a condition go first, so a transaction that loses a race costs no writes to undo.
+    const run = (action: Action) => async () => {
+      const { ReturnValuesOnConditionCheckFailure: returnOnFailure, ...input } = action.input;
+      const outcome = await call(SINGLE_ITEM_OPERATION[action.kind], {
+        ...input,
+        ReturnValues: "ALL_OLD",
+        ReturnConsumedCapacity: "TOTAL",
+      });
+      let current: UpstreamJson | undefined;
+      if (returnOnFailure === "ALL_OLD" && errorType(outcome.body) === "ConditionalCheckFailedException") {
+        current = await call("GetItem", {
+          TableName: action.tableName,
+          Key: action.key,
+          ConsistentRead: true,
+        });
+      }
+      return { action, outcome, current };
+    };
+    const conditional = actions.map((action) => action.input.ConditionExpression !== undefined);
+    type Outcome = Awaited<ReturnType<ReturnType<typeof run>>>;
+    const results: (Outcome | undefined)[] = await Promise.all(
+      actions.map((action, index) => (conditional[index] ? run(action)() : undefined)),
+    );
+    if (results.every((result) => result === undefined || result.outcome.status === 200)) {
+      const rest = await Promise.all(
+        actions.map((action, index) => (conditional[index] ? undefined : run(action)())),
+      );
+      rest.forEach((result, index) => {
+        if (result !== undefined) results[index] = result;
+      });
+    }
+    const outcomes = results.map(
+      (result, index) =>
+        result ?? {
+          action: actions[index] as Action, // every index below actions.length has an action
+          outcome: { status: 200, body: { Attributes: undefined, skipped: true } },
+          current: undefined,
+        },
+    );
     const applied: AppliedAction[] = [];
     const reasons: JsonObject[] = [];
-    for (const action of actions) {
-      const { ReturnValuesOnConditionCheckFailure: returnOnFailure, ...input } = action.input;
-      const outcome = await call(SINGLE_ITEM_OPERATION[action.kind], { ...input, ReturnValues: "ALL_OLD" });
-      if (outcome.status === 200) {
+    let failure: UpstreamJson | undefined;
+    let writeUnits = 0;
+    for (const { action, outcome, current } of outcomes) {
+      if (outcome.status === 200 && outcome.body.skipped === true) {
+        // Not run, because a condition failed: DynamoDB reports such an action as "None" too.
+        reasons.push({ Code: "None" });
+      } else if (outcome.status === 200) {
         const old = outcome.body.Attributes;
         applied.push({
           tableName: action.tableName,
@@ -154,25 +198,24 @@ export async function startTransactionProxy(upstream: string): Promise<Transacti
           oldItem: isObject(old) ? old : undefined,
         });
         reasons.push({ Code: "None" });
+        const consumed = outcome.body.ConsumedCapacity;
+        if (isObject(consumed) && typeof consumed.CapacityUnits === "number")
+          writeUnits += consumed.CapacityUnits;
       } else if (errorType(outcome.body) === "ConditionalCheckFailedException") {
         const reason: JsonObject = {
           Code: "ConditionalCheckFailed",
           Message: "The conditional request failed",
         };
-        if (returnOnFailure === "ALL_OLD") {
-          const current = await call("GetItem", {
-            TableName: action.tableName,
-            Key: action.key,
-            ConsistentRead: true,
-          });
-          if (isObject(current.body.Item)) reason.Item = current.body.Item;
-        }
+        if (current !== undefined && isObject(current.body.Item)) reason.Item = current.body.Item;
         reasons.push(reason);
       } else {
-        // A validation error or worse fails the whole request, as in DynamoDB.
-        await undo(applied, call);
-        return outcome;
+        failure ??= outcome;
       }
+    }
+    if (failure !== undefined) {
+      // A validation error or worse fails the whole request, as in DynamoDB.
+      await undo(applied, call);
+      return failure;
     }
     if (reasons.some((reason) => reason.Code !== "None")) {
       await undo(applied, call);
@@ -186,7 +229,12 @@ export async function startTransactionProxy(upstream: string): Promise<Transacti
         },
       };
     }
-    return { status: 200, body: {} };
+    // A transactional write costs twice the units of the same writes made singly.
+    const capacity =
+      transaction?.ReturnConsumedCapacity === "TOTAL" || transaction?.ReturnConsumedCapacity === "INDEXES"
+        ? { ConsumedCapacity: [{ TableName: actions[0]?.tableName, CapacityUnits: 2 * writeUnits }] }
+        : {};
+    return { status: 200, body: capacity };
   };
 
   const handle = async (incoming: IncomingMessage, response: ServerResponse): Promise<void> => {
