@@ -630,7 +630,9 @@ describe("ensureTable", () => {
 /** The source of every file of src/dynamodb/ that sends commands for the memory store. */
 async function storeSource(): Promise<string> {
   const files = await Promise.all(
-    DYNAMODB_STORE_SOURCES.map((file) => readFile(new URL(`../../src/dynamodb/${file}`, import.meta.url), "utf8")),
+    DYNAMODB_STORE_SOURCES.map((file) =>
+      readFile(new URL(`../../src/dynamodb/${file}`, import.meta.url), "utf8"),
+    ),
   );
   return files.join("\n");
 }

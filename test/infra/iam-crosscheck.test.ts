@@ -61,7 +61,9 @@ function grantedActions(): string[] {
  * can only ask for a grant too many, which the equality below then reports.
  */
 function transactOperationsInSource(files: readonly string[]): string[] {
-  const source = files.map((file) => readFileSync(resolve(repoRoot, "src/dynamodb", file), "utf8")).join("\n");
+  const source = files
+    .map((file) => readFileSync(resolve(repoRoot, "src/dynamodb", file), "utf8"))
+    .join("\n");
   const found = new Set<string>();
   for (const match of source.matchAll(/[{,]\s*(Put|Update|Delete|ConditionCheck)\s*:/g)) {
     if (match[1] !== undefined) found.add(match[1]);
