@@ -1,5 +1,5 @@
 # Targets a newcomer guesses. npm scripts hold the commands; make is a thin front door.
-.PHONY: install dev build test check bench bench-search deploy rotate-key retire-key rotate-signing-key destroy clean
+.PHONY: install dev build test check bench bench-search reindex deploy rotate-key retire-key rotate-signing-key destroy clean
 
 install:
 	npm ci
@@ -21,6 +21,10 @@ bench:
 
 bench-search:
 	npm run bench:search
+
+# Indexes a table written before the search index (docs/storage-index.md): TABLE_NAME=<table> make reindex
+reindex:
+	npm run reindex
 
 # --- deployment (terraform/) ---
 deploy: build

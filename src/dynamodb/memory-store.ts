@@ -80,7 +80,14 @@ import {
   VERSION_IS_AS_READ,
 } from "./items.ts";
 import { indexUnindexed, markBuilt, type ReindexReport, reindexTable } from "./reindex.ts";
-import { getItem, type IndexedBefore, indexChange, readIndexState, settle } from "./search-index.ts";
+import {
+  getItem,
+  type IndexedBefore,
+  indexChange,
+  queryPartition,
+  readIndexState,
+  settle,
+} from "./search-index.ts";
 import table from "./table.json" with { type: "json" };
 
 export { createDynamoDbClient, ensureTable, SDK_LOGGER_MIDDLEWARE } from "./client.ts";
@@ -139,8 +146,15 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): MemoryStore 
 }
 
 /** Migrates a table written before the search index existed (`make reindex`); see ./reindex.ts. */
-export function reindexDynamoDbTable(options: DynamoDbStoreOptions): Promise<ReindexReport> {
-  return new DynamoDbMemoryStore(options).reindex();
+export function reindexDynamoDbTable(
+  options: Pick<DynamoDbStoreOptions, "client" | "tableName">,
+): Promise<ReindexReport> {
+  const context = { client: options.client, tableName: options.tableName };
+  return reindexTable(context, async () =>
+    (await queryPartition(context, MEMORY_PARTITION, `${SEARCH_PROJECTION}, #sk`)).filter((item) =>
+      readString(item, table.sortKey.name).startsWith(MEMORY_SK_PREFIX),
+    ),
+  );
 }
 
 /** Items list() may evaluate per call, so a selective tag filter cannot read an unbounded partition. */
@@ -387,10 +401,6 @@ class DynamoDbMemoryStore implements MemoryStore {
       .filter((memory) => tags.every((tag) => memory.tags.includes(tag)));
     const hits = rankMemories(query, docs, options.limit).map(({ memory, score }) => ({ memory, score }));
     return { hits, searched: docs.length };
-  }
-
-  reindex(): Promise<ReindexReport> {
-    return reindexTable(this.context, () => this.allItems());
   }
 
   async all(): Promise<IndexedMemory[]> {

@@ -167,11 +167,28 @@ export async function startTransactionProxy(upstream: string): Promise<Transacti
       actions.map((action, index) => (conditional[index] ? run(action)() : undefined)),
     );
     if (results.every((result) => result === undefined || result.outcome.status === 200)) {
-      const rest = await Promise.all(
-        actions.map((action, index) => (conditional[index] ? undefined : run(action)())),
+      // Unconditional puts and deletes (an index's postings, say) go as batches: one read of their old
+      // images for the undo, one write, instead of a request per item.
+      const plain = actions.map(
+        (action, index) =>
+          !conditional[index] && action.kind !== "Update" && action.input.ConditionExpression === undefined,
       );
+      const [rest, batched] = await Promise.all([
+        Promise.all(
+          actions.map((action, index) => (conditional[index] || plain[index] ? undefined : run(action)())),
+        ),
+        writeBatch(
+          actions.filter((_, index) => plain[index]),
+          call,
+        ),
+      ]);
       rest.forEach((result, index) => {
         if (result !== undefined) results[index] = result;
+      });
+      let next = 0;
+      actions.forEach((action, index) => {
+        if (plain[index])
+          results[index] = { action, outcome: batched[next++] as UpstreamJson, current: undefined }; // one outcome per plain action
       });
     }
     const outcomes = results.map(
@@ -239,8 +256,14 @@ export async function startTransactionProxy(upstream: string): Promise<Transacti
 
   const handle = async (incoming: IncomingMessage, response: ServerResponse): Promise<void> => {
     const body = await readBody(incoming);
+    // A client that gave up waiting (the SDK's request timeout) reads no answer: its work is skipped, as
+    // it would only delay everyone queued behind it, and "not applied" is one outcome a timeout allows.
+    const abandoned = (): boolean => response.destroyed || incoming.socket.destroyed;
+    const skipped = { status: 503, headers: {}, body: Buffer.alloc(0) };
     if (incoming.headers["x-amz-target"] === TRANSACT_WRITE_ITEMS) {
-      const outcome = await lock.exclusive(() => transact(body));
+      const outcome = await lock.exclusive(() =>
+        abandoned() ? Promise.resolve({ status: 503, body: {} }) : transact(body),
+      );
       respond(
         response,
         outcome.status,
@@ -250,7 +273,9 @@ export async function startTransactionProxy(upstream: string): Promise<Transacti
       return;
     }
     const reply = await lock.shared(() =>
-      send(incoming.url ?? "/", incoming.method ?? "POST", incoming.headers, body),
+      abandoned()
+        ? Promise.resolve(skipped)
+        : send(incoming.url ?? "/", incoming.method ?? "POST", incoming.headers, body),
     );
     const {
       "content-length": _length,
@@ -314,6 +339,79 @@ async function parseAction(
   const key: JsonObject = {};
   for (const name of names) key[name] = newItem[name];
   return { kind, input, tableName, key };
+}
+
+/**
+ * Applies unconditional Put and Delete actions with one BatchGetItem (their old images, for an undo) and
+ * BatchWriteItem requests; answers one outcome per action as its single-item request would (Attributes:
+ * the old image; the batch's consumed capacity on the first).
+ */
+async function writeBatch(
+  actions: readonly Action[],
+  call: (operation: string, input: JsonObject) => Promise<UpstreamJson>,
+): Promise<UpstreamJson[]> {
+  if (actions.length === 0) return [];
+  const tableName = actions[0]?.tableName ?? "";
+  if (actions.some((action) => action.tableName !== tableName)) {
+    return Promise.all(
+      actions.map((action) =>
+        call(SINGLE_ITEM_OPERATION[action.kind], {
+          ...action.input,
+          ReturnValues: "ALL_OLD",
+          ReturnConsumedCapacity: "TOTAL",
+        }),
+      ),
+    );
+  }
+  const old = new Map<string, JsonObject>();
+  const read = await call("BatchGetItem", {
+    RequestItems: { [tableName]: { Keys: actions.map((action) => action.key), ConsistentRead: true } },
+  });
+  if (read.status !== 200) return actions.map(() => read);
+  const responses = read.body.Responses;
+  const found = isObject(responses) && Array.isArray(responses[tableName]) ? responses[tableName] : [];
+  const keyNames = Object.keys(actions[0]?.key ?? {});
+  for (const item of found) {
+    if (!isObject(item)) continue;
+    const key: JsonObject = {};
+    for (const name of keyNames) key[name] = item[name];
+    old.set(canonicalJson(key), item);
+  }
+  let units = 0;
+  for (let start = 0; start < actions.length; start += 25) {
+    const requests = actions
+      .slice(start, start + 25)
+      .map((action) =>
+        action.kind === "Put"
+          ? { PutRequest: { Item: action.input.Item } }
+          : { DeleteRequest: { Key: action.key } },
+      );
+    const written = await call("BatchWriteItem", {
+      RequestItems: { [tableName]: requests },
+      ReturnConsumedCapacity: "TOTAL",
+    });
+    // A batch rejected before any write (validation) fails the transaction; an earlier batch is undone then.
+    if (written.status !== 200)
+      return actions.map((_, index) =>
+        index < start
+          ? { status: 200, body: { Attributes: old.get(canonicalJson(actions[index]?.key)) } }
+          : written,
+      );
+    const unprocessed = written.body.UnprocessedItems;
+    if (isObject(unprocessed) && Object.keys(unprocessed).length > 0)
+      throw new Error("dynalite left items unprocessed");
+    const consumed = written.body.ConsumedCapacity;
+    for (const entry of Array.isArray(consumed) ? consumed : []) {
+      if (isObject(entry) && typeof entry.CapacityUnits === "number") units += entry.CapacityUnits;
+    }
+  }
+  return actions.map((action, index) => ({
+    status: 200,
+    body: {
+      Attributes: old.get(canonicalJson(action.key)),
+      ...(index === 0 ? { ConsumedCapacity: { TableName: tableName, CapacityUnits: units } } : {}),
+    },
+  }));
 }
 
 async function undo(

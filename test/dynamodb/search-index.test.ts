@@ -211,13 +211,10 @@ describe("memories too long for one transaction", () => {
       (await healthy.search("deltaword42x", { limit: 10 })).hits.map((hit) => hit.memory),
       [memory],
     );
-    assert.deepStrictEqual(
-      await reindexDynamoDbTable({ client: database.client, tableName, cursorSecret: "x" }),
-      {
-        indexed: 0,
-        settled: 1,
-      },
-    );
+    assert.deepStrictEqual(await reindexDynamoDbTable({ client: database.client, tableName }), {
+      indexed: 0,
+      settled: 1,
+    });
     await assertIndexConsistent(database.client, tableName);
     assert.deepStrictEqual(
       (await healthy.search("deltaword42x", { limit: 10 })).hits.map((hit) => hit.memory),
@@ -260,7 +257,7 @@ describe("migration of a table written before the index", () => {
     assert.equal(before.searched, 60);
     // Before the reindex: every memory is read, as the old version did; a few get indexed on the way.
     assert.deepStrictEqual(await store.search(query, { limit: 10 }), before);
-    const report = await reindexDynamoDbTable({ client: database.client, tableName, cursorSecret: "x" });
+    const report = await reindexDynamoDbTable({ client: database.client, tableName });
     assert.deepStrictEqual(report, { indexed: 60 - 25, settled: 0 });
     await assertIndexConsistent(database.client, tableName);
     assert.deepStrictEqual(await store.search(query, { limit: 10 }), before);
@@ -272,12 +269,9 @@ describe("migration of a table written before the index", () => {
     const expected = await expectedSearch(store, "car", 10);
     for (let i = 0; i < 3; i++) assert.deepStrictEqual(await store.search("car", { limit: 10 }), expected);
     await assertIndexConsistent(database.client, tableName);
-    assert.deepStrictEqual(
-      await reindexDynamoDbTable({ client: database.client, tableName, cursorSecret: "x" }),
-      {
-        indexed: 0,
-        settled: 0,
-      },
-    );
+    assert.deepStrictEqual(await reindexDynamoDbTable({ client: database.client, tableName }), {
+      indexed: 0,
+      settled: 0,
+    });
   });
 });
