@@ -2,7 +2,7 @@
 // lib-dynamodb), the named expression pieces every request is assembled from, and the reverse (item -> Memory).
 import { createHash } from "node:crypto";
 import type { AttributeValue, TransactWriteItem } from "@aws-sdk/client-dynamodb";
-import type { Memory } from "../memory/memory-store.ts";
+import type { IndexedMemory, Memory } from "../memory/memory-store.ts";
 import { analyze } from "../search/analyze.ts";
 import { expressionAttributeNames } from "./expressions.ts";
 import table from "./table.json" with { type: "json" };
@@ -183,6 +183,11 @@ export function readStoredMemory(item: Item): StoredMemory {
     indexed: item.indexed !== undefined,
     pending: item.pending !== undefined,
   };
+}
+
+/** A memory item read through SEARCH_PROJECTION. */
+export function readIndexedMemory(item: Item): IndexedMemory {
+  return { ...readMemory(item), terms: splitTerms(readString(item, "terms")) };
 }
 
 export function readMemory(item: Item): Memory {

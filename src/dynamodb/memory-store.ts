@@ -1,5 +1,5 @@
-// The DynamoDB implementation of MemoryStore, and the list of DynamoDB commands it sends (the IAM policy is
-// checked against DYNAMODB_COMMANDS_USED). Item layout: ./items.ts; the search index: ./search-index.ts.
+// The DynamoDB implementation of MemoryStore: writes (each one transaction with its index entries), reads,
+// search. Item layout: ./items.ts; the index: ./search-index.ts; commands sent and IAM: ./commands.ts.
 //
 // | Pattern                         | Items                                      | Command                             |
 // | ------------------------------- | ------------------------------------------ | ----------------------------------- |
@@ -16,8 +16,6 @@
 import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
-  QueryCommand,
-  type QueryCommandOutput,
   type TransactWriteItem,
   TransactWriteItemsCommand,
   UpdateItemCommand,
@@ -37,8 +35,7 @@ import {
   type UpdateResult,
 } from "../memory/memory-store.ts";
 import { createUlidGenerator, isUlid } from "../memory/ulid.ts";
-import { rankMemories } from "../search/rank.ts";
-import { createCursorCodec, filterKey } from "./cursor.ts";
+import { createCursorCodec } from "./cursor.ts";
 import {
   backoff,
   CONDITION_FAILED,
@@ -57,19 +54,15 @@ import {
   guardItem,
   guardKey,
   hashContent,
-  IN_MEMORY_PARTITION,
   ITEM_IS_ABSENT,
-  type Item,
-  keyOf,
   MAX_TRANSACTION_ACTIONS,
   MEMORY_PARTITION,
   MEMORY_SK_PREFIX,
   memoryItem,
   memoryKey,
-  memorySk,
   numberValue,
   put,
-  readMemory,
+  readIndexedMemory,
   readStoredMemory,
   readString,
   SEARCH_PROJECTION,
@@ -79,7 +72,8 @@ import {
   termsOf,
   VERSION_IS_AS_READ,
 } from "./items.ts";
-import { indexUnindexed, markBuilt, type ReindexReport, reindexTable } from "./reindex.ts";
+import { allMemoryItems, listMemories } from "./memory-list.ts";
+import { type ReindexReport, reindexTable, searchBeforeIndex } from "./reindex.ts";
 import {
   getItem,
   type IndexedBefore,
@@ -91,43 +85,13 @@ import {
 import table from "./table.json" with { type: "json" };
 
 export { createDynamoDbClient, ensureTable, SDK_LOGGER_MIDDLEWARE } from "./client.ts";
+export {
+  DYNAMODB_COMMANDS_USED,
+  DYNAMODB_IAM_ACTIONS,
+  DYNAMODB_SETUP_COMMANDS,
+  DYNAMODB_STORE_SOURCES,
+} from "./commands.ts";
 export { MAX_WRITE_ATTEMPTS, toServiceStoreError } from "./errors.ts";
-
-/** The commands the store sends at run time: what the Lambda's IAM policy must allow. */
-export const DYNAMODB_COMMANDS_USED = [
-  "BatchGetItem",
-  "GetItem",
-  "Query",
-  "TransactWriteItems",
-  "UpdateItem",
-] as const;
-/** The commands ensureTable sends: local server and tests only, never granted to the Lambda. */
-export const DYNAMODB_SETUP_COMMANDS = ["CreateTable", "DescribeTable"] as const;
-/**
- * The IAM actions behind DYNAMODB_COMMANDS_USED. TransactWriteItems has no IAM action of its own: each
- * Put / Update / Delete inside it is authorised as PutItem / UpdateItem / DeleteItem
- * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html).
- */
-export const DYNAMODB_IAM_ACTIONS = [
-  "dynamodb:BatchGetItem",
-  "dynamodb:DeleteItem",
-  "dynamodb:GetItem",
-  "dynamodb:PutItem",
-  "dynamodb:Query",
-  "dynamodb:UpdateItem",
-] as const;
-/**
- * The files of src/dynamodb/ that send the commands above or build their transaction actions: what the
- * tests holding them to the IAM policy read.
- */
-export const DYNAMODB_STORE_SOURCES = [
-  "client.ts",
-  "index-search.ts",
-  "items.ts",
-  "memory-store.ts",
-  "reindex.ts",
-  "search-index.ts",
-] as const;
 
 export interface DynamoDbStoreOptions {
   client: DynamoDBClient;
@@ -156,13 +120,6 @@ export function reindexDynamoDbTable(
     ),
   );
 }
-
-/** Items list() may evaluate per call, so a selective tag filter cannot read an unbounded partition. */
-const LIST_EVALUATION_BUDGET = 2_000;
-/** Items evaluated per Query page when filtering by tags (without a filter a page is exactly what's needed). */
-const FILTERED_PAGE_SIZE = 250;
-/** Memories of an older version a search over a table not yet indexed indexes on its way (migration). */
-const MIGRATE_PER_SEARCH = 25;
 
 const SET_MUTABLE_ATTRIBUTES =
   "SET #content = :content, #tags = :tags, #terms = :terms, #contentHash = :contentHash, " +
@@ -337,51 +294,8 @@ class DynamoDbMemoryStore implements MemoryStore {
     }
   }
 
-  /**
-   * Collects `limit` matches plus one more, so nextCursor appears only when another match really follows;
-   * the cursor names the last memory returned. A call stops after evaluating LIST_EVALUATION_BUDGET items:
-   * then it returns what it found (possibly fewer than `limit`, even none) with a cursor at the last item
-   * evaluated, and the next call carries on from there. Only in that case can a cursor lead to an empty page.
-   */
-  async list(options: ListOptions): Promise<ListPage> {
-    const { limit } = options;
-    if (!Number.isInteger(limit) || limit < 1)
-      throw new RangeError(`list limit must be a positive integer, got ${limit}`);
-    const tags = normaliseTags(options.tags ?? []);
-    const filter = filterKey(tags);
-    let startKey: Item | undefined;
-    if (options.cursor !== undefined) {
-      const position = this.cursors.decode(options.cursor, filter);
-      if (!position.ok) throw new StoreError("invalid_cursor", position.message);
-      startKey = keyOf(MEMORY_PARTITION, position.sk);
-    }
-
-    const found: Memory[] = [];
-    let evaluated = 0;
-    for (;;) {
-      const budget = LIST_EVALUATION_BUDGET - evaluated;
-      const pageSize =
-        tags.length === 0 ? Math.min(limit + 1 - found.length, budget) : Math.min(FILTERED_PAGE_SIZE, budget);
-      const page = await this.queryMemories({ startKey, pageSize, tags });
-      evaluated += page.ScannedCount ?? 0;
-      for (const item of page.Items ?? []) found.push(readMemory(item));
-
-      const lastReturned = found[limit - 1];
-      if (found.length > limit && lastReturned !== undefined) {
-        return {
-          memories: found.slice(0, limit),
-          nextCursor: this.cursors.encode(memorySk(lastReturned.id), filter),
-        };
-      }
-      startKey = page.LastEvaluatedKey;
-      if (startKey === undefined) return { memories: found };
-      if (evaluated >= LIST_EVALUATION_BUDGET) {
-        return {
-          memories: found,
-          nextCursor: this.cursors.encode(readString(startKey, table.sortKey.name), filter),
-        };
-      }
-    }
+  list(options: ListOptions): Promise<ListPage> {
+    return listMemories(this.context, this.cursors, options);
   }
 
   async search(query: string, options: SearchOptions): Promise<SearchResult> {
@@ -390,32 +304,11 @@ class DynamoDbMemoryStore implements MemoryStore {
     if (state.built) {
       return searchIndex(this.context, state, query, { tags, limit: options.limit, signal: this.signal });
     }
-    // A table written by a version without the index: rank every memory as that version did, index a few
-    // of them on the way, and mark the index built once none is left (an empty table: at the first search).
-    const items = await this.allItems();
-    const unindexed = items.filter((item) => item.indexed === undefined);
-    if (unindexed.length === 0) await markBuilt(this.context);
-    else await indexUnindexed(this.context, unindexed.slice(0, MIGRATE_PER_SEARCH));
-    const docs = items
-      .map(readIndexedMemory)
-      .filter((memory) => tags.every((tag) => memory.tags.includes(tag)));
-    const hits = rankMemories(query, docs, options.limit).map(({ memory, score }) => ({ memory, score }));
-    return { hits, searched: docs.length };
+    return searchBeforeIndex(this.context, query, tags, options.limit);
   }
 
   async all(): Promise<IndexedMemory[]> {
-    return (await this.allItems()).map(readIndexedMemory);
-  }
-
-  private async allItems(): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.queryMemories({ startKey, tags: [], projection: SEARCH_PROJECTION });
-      for (const item of page.Items ?? []) items.push(item);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return items;
+    return (await allMemoryItems(this.context)).map(readIndexedMemory);
   }
 
   private applyChanges(current: StoredMemory, changes: MemoryChanges): StoredMemory | undefined {
@@ -510,39 +403,6 @@ class DynamoDbMemoryStore implements MemoryStore {
     const guard = await getItem(this.context, guardKey(contentHash));
     return guard === undefined ? undefined : this.read(readString(guard, "memoryId"));
   }
-
-  /** Memories newest first. Consistent reads, so a list right after a write sees it. */
-  private queryMemories(page: {
-    startKey: Item | undefined;
-    pageSize?: number;
-    tags: readonly string[];
-    /** Only these attributes (a ProjectionExpression of #placeholders); all of them by default. */
-    projection?: string;
-  }): Promise<QueryCommandOutput> {
-    const values: Item = { ":partition": { S: MEMORY_PARTITION }, ":memoryPrefix": { S: MEMORY_SK_PREFIX } };
-    // Every tag must be present: contains() on a list tests membership.
-    const tagConditions = page.tags.map((tag, index) => {
-      values[`:tag${index}`] = { S: tag };
-      return `contains(#tags, :tag${index})`;
-    });
-    const filter = tagConditions.length === 0 ? undefined : tagConditions.join(" AND ");
-    return mapped(
-      this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: IN_MEMORY_PARTITION,
-          ...(filter === undefined ? {} : { FilterExpression: filter }),
-          ...(page.projection === undefined ? {} : { ProjectionExpression: page.projection }),
-          ExpressionAttributeNames: attributeNames(IN_MEMORY_PARTITION, filter ?? "", page.projection ?? ""),
-          ExpressionAttributeValues: values,
-          ScanIndexForward: false,
-          ConsistentRead: true,
-          ...(page.startKey === undefined ? {} : { ExclusiveStartKey: page.startKey }),
-          ...(page.pageSize === undefined ? {} : { Limit: page.pageSize }),
-        }),
-      ),
-    );
-  }
 }
 
 function indexedBefore(current: StoredMemory): IndexedBefore {
@@ -552,11 +412,6 @@ function indexedBefore(current: StoredMemory): IndexedBefore {
       : undefined,
     pending: current.pending,
   };
-}
-
-/** A memory item read through SEARCH_PROJECTION. */
-function readIndexedMemory(item: Item): IndexedMemory {
-  return { ...readMemory(item), terms: splitTerms(readString(item, "terms")) };
 }
 
 function sameStrings(a: readonly string[], b: readonly string[]): boolean {

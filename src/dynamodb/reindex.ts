@@ -1,8 +1,10 @@
 // Migration of tables written before the search index existed: indexes memories that lack it (each in a
 // transaction conditioned on the version read, so it never overwrites a newer write), settles pending
 // memories, then marks the index built so searches use it. Run by `make reindex`, and a little at a time
-// by searches over a table not yet built (see DynamoDbMemoryStore.search).
+// by searches over a table not yet built (searchBeforeIndex).
 import { TransactWriteItemsCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import type { SearchResult } from "../memory/memory-store.ts";
+import { rankMemories } from "../search/rank.ts";
 import { CONDITION_FAILED, cancellationCodes, isTransactionConflict, mapped } from "./errors.ts";
 import {
   attributeNames,
@@ -10,6 +12,7 @@ import {
   MAX_TRANSACTION_ACTIONS,
   memoryKey,
   numberValue,
+  readIndexedMemory,
   readMemory,
   readNumber,
   readString,
@@ -17,6 +20,7 @@ import {
   update,
   VERSION_IS_AS_READ,
 } from "./items.ts";
+import { allMemoryItems } from "./memory-list.ts";
 import { type IndexContext, indexChange, META_KEY, readIndexState, settle } from "./search-index.ts";
 
 export interface ReindexReport {
@@ -66,6 +70,31 @@ export async function indexUnindexed(context: IndexContext, items: readonly Item
     if (index.pending) await settle(context, memory.id);
   }
   return indexed;
+}
+
+/** Memories of an older version a search over a table not yet indexed indexes on its way. */
+const MIGRATE_PER_SEARCH = 25;
+
+/**
+ * A search over a table written by a version without the index: ranks every memory as that version did,
+ * indexes a few of them on the way, and marks the index built once none is left (so an empty or fully
+ * indexed table is built at its first search).
+ */
+export async function searchBeforeIndex(
+  context: IndexContext,
+  query: string,
+  tags: readonly string[],
+  limit: number,
+): Promise<SearchResult> {
+  const items = await allMemoryItems(context);
+  const unindexed = items.filter((item) => item.indexed === undefined);
+  if (unindexed.length === 0) await markBuilt(context);
+  else await indexUnindexed(context, unindexed.slice(0, MIGRATE_PER_SEARCH));
+  const docs = items
+    .map(readIndexedMemory)
+    .filter((memory) => tags.every((tag) => memory.tags.includes(tag)));
+  const hits = rankMemories(query, docs, limit).map(({ memory, score }) => ({ memory, score }));
+  return { hits, searched: docs.length };
 }
 
 /** Marks the index built: from now on searches read postings instead of every memory. */
