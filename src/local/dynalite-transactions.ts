@@ -19,13 +19,24 @@ import {
   type ServerResponse,
 } from "node:http";
 import type { AddressInfo } from "node:net";
+import { ReadWriteLock } from "./read-write-lock.ts";
+import {
+  type Action,
+  type ActionKind,
+  type AppliedAction,
+  canonicalJson,
+  isObject,
+  type JsonObject,
+  SINGLE_ITEM_OPERATION,
+  type UpstreamJson,
+  undo,
+  writeBatch,
+} from "./transaction-writes.ts";
 
 const TARGET_PREFIX = "DynamoDB_20120810.";
 const TRANSACT_WRITE_ITEMS = `${TARGET_PREFIX}TransactWriteItems`;
 const ERROR_TYPE_PREFIX = "com.amazonaws.dynamodb.v20120810#";
 const MAX_TRANSACTION_ITEMS = 100;
-const SINGLE_ITEM_OPERATION = { Put: "PutItem", Delete: "DeleteItem", Update: "UpdateItem" } as const;
-type ActionKind = keyof typeof SINGLE_ITEM_OPERATION;
 const ACTION_KINDS = Object.keys(SINGLE_ITEM_OPERATION) as ActionKind[]; // the keys of the literal above
 // dynalite checks that a request is signed but not the signature, so internal calls carry a fixed one.
 const INTERNAL_AUTH_HEADERS = {
@@ -33,9 +44,6 @@ const INTERNAL_AUTH_HEADERS = {
     "AWS4-HMAC-SHA256 Credential=local/20000101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=0",
   "x-amz-date": "20000101T000000Z",
 };
-
-type JsonObject = Record<string, unknown>;
-type UpstreamJson = { status: number; body: JsonObject };
 
 export interface TransactionProxy {
   /** Where to point a DynamoDBClient. */
@@ -47,19 +55,6 @@ interface UpstreamReply {
   status: number;
   headers: IncomingHttpHeaders;
   body: Buffer;
-}
-
-interface Action {
-  kind: ActionKind;
-  input: JsonObject;
-  tableName: string;
-  key: JsonObject;
-}
-
-interface AppliedAction {
-  tableName: string;
-  key: JsonObject;
-  oldItem: JsonObject | undefined;
 }
 
 /** Starts the front on 127.0.0.1 (a free port) before a DynamoDB-compatible endpoint such as dynalite. */
@@ -341,94 +336,6 @@ async function parseAction(
   return { kind, input, tableName, key };
 }
 
-/**
- * Applies unconditional Put and Delete actions with one BatchGetItem (their old images, for an undo) and
- * BatchWriteItem requests; answers one outcome per action as its single-item request would (Attributes:
- * the old image; the batch's consumed capacity on the first).
- */
-async function writeBatch(
-  actions: readonly Action[],
-  call: (operation: string, input: JsonObject) => Promise<UpstreamJson>,
-): Promise<UpstreamJson[]> {
-  if (actions.length === 0) return [];
-  const tableName = actions[0]?.tableName ?? "";
-  if (actions.some((action) => action.tableName !== tableName)) {
-    return Promise.all(
-      actions.map((action) =>
-        call(SINGLE_ITEM_OPERATION[action.kind], {
-          ...action.input,
-          ReturnValues: "ALL_OLD",
-          ReturnConsumedCapacity: "TOTAL",
-        }),
-      ),
-    );
-  }
-  const old = new Map<string, JsonObject>();
-  const read = await call("BatchGetItem", {
-    RequestItems: { [tableName]: { Keys: actions.map((action) => action.key), ConsistentRead: true } },
-  });
-  if (read.status !== 200) return actions.map(() => read);
-  const responses = read.body.Responses;
-  const found = isObject(responses) && Array.isArray(responses[tableName]) ? responses[tableName] : [];
-  const keyNames = Object.keys(actions[0]?.key ?? {});
-  for (const item of found) {
-    if (!isObject(item)) continue;
-    const key: JsonObject = {};
-    for (const name of keyNames) key[name] = item[name];
-    old.set(canonicalJson(key), item);
-  }
-  let units = 0;
-  for (let start = 0; start < actions.length; start += 25) {
-    const requests = actions
-      .slice(start, start + 25)
-      .map((action) =>
-        action.kind === "Put"
-          ? { PutRequest: { Item: action.input.Item } }
-          : { DeleteRequest: { Key: action.key } },
-      );
-    const written = await call("BatchWriteItem", {
-      RequestItems: { [tableName]: requests },
-      ReturnConsumedCapacity: "TOTAL",
-    });
-    // A batch rejected before any write (validation) fails the transaction; an earlier batch is undone then.
-    if (written.status !== 200)
-      return actions.map((_, index) =>
-        index < start
-          ? { status: 200, body: { Attributes: old.get(canonicalJson(actions[index]?.key)) } }
-          : written,
-      );
-    const unprocessed = written.body.UnprocessedItems;
-    if (isObject(unprocessed) && Object.keys(unprocessed).length > 0)
-      throw new Error("dynalite left items unprocessed");
-    const consumed = written.body.ConsumedCapacity;
-    for (const entry of Array.isArray(consumed) ? consumed : []) {
-      if (isObject(entry) && typeof entry.CapacityUnits === "number") units += entry.CapacityUnits;
-    }
-  }
-  return actions.map((action, index) => ({
-    status: 200,
-    body: {
-      Attributes: old.get(canonicalJson(action.key)),
-      ...(index === 0 ? { ConsumedCapacity: { TableName: tableName, CapacityUnits: units } } : {}),
-    },
-  }));
-}
-
-async function undo(
-  applied: readonly AppliedAction[],
-  call: (operation: string, input: JsonObject) => Promise<{ status: number; body: JsonObject }>,
-): Promise<void> {
-  for (const action of [...applied].reverse()) {
-    const outcome =
-      action.oldItem === undefined
-        ? await call("DeleteItem", { TableName: action.tableName, Key: action.key })
-        : await call("PutItem", { TableName: action.tableName, Item: action.oldItem });
-    // Nothing else writes while the exclusive lock is held, so a failed undo is a bug worth a loud 500.
-    if (outcome.status !== 200)
-      throw new Error(`could not undo a cancelled transaction: ${JSON.stringify(outcome.body)}`);
-  }
-}
-
 function validationError(message: string): { status: number; body: JsonObject } {
   return { status: 400, body: { __type: "com.amazon.coral.validate#ValidationException", message } };
 }
@@ -462,62 +369,5 @@ function parseObject(json: string): JsonObject | undefined {
     return isObject(value) ? value : undefined;
   } catch {
     return undefined;
-  }
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** JSON with sorted keys, so two spellings of one key compare equal. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (isObject(value)) {
-    const entries = Object.keys(value)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`);
-    return `{${entries.join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** Many shared holders or one exclusive holder, granted in arrival order so a transaction is not starved. */
-class ReadWriteLock {
-  private sharedHolders = 0;
-  private exclusiveHeld = false;
-  private readonly waiting: { exclusive: boolean; grant: () => void }[] = [];
-
-  shared<T>(work: () => Promise<T>): Promise<T> {
-    return this.run(false, work);
-  }
-
-  exclusive<T>(work: () => Promise<T>): Promise<T> {
-    return this.run(true, work);
-  }
-
-  private async run<T>(exclusive: boolean, work: () => Promise<T>): Promise<T> {
-    await new Promise<void>((grant) => {
-      this.waiting.push({ exclusive, grant });
-      this.pump();
-    });
-    try {
-      return await work();
-    } finally {
-      if (exclusive) this.exclusiveHeld = false;
-      else this.sharedHolders -= 1;
-      this.pump();
-    }
-  }
-
-  private pump(): void {
-    for (let next = this.waiting[0]; next !== undefined; next = this.waiting[0]) {
-      if (this.exclusiveHeld) return;
-      if (next.exclusive && this.sharedHolders > 0) return;
-      this.waiting.shift();
-      if (next.exclusive) this.exclusiveHeld = true;
-      else this.sharedHolders += 1;
-      next.grant();
-      if (next.exclusive) return;
-    }
   }
 }
