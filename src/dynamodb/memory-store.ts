@@ -175,21 +175,8 @@ class DynamoDbMemoryStore implements MemoryStore {
         updatedAt: createdAt,
         version: 1,
       };
-      const index = indexChange(
-        this.tableName,
-        memory.id,
-        { contribution: undefined, pending: false },
-        { id: memory.id, terms: splitTerms(terms), tags: normalisedTags },
-        MAX_TRANSACTION_ACTIONS - 2,
-      );
-      const stored: StoredMemory = { memory, terms, contentHash, indexed: true, pending: index.pending };
       try {
-        await this.transact([
-          put(this.tableName, guardItem(contentHash, memory.id), ITEM_IS_ABSENT),
-          put(this.tableName, memoryItem(stored), ITEM_IS_ABSENT),
-          ...index.actions,
-        ]);
-        if (index.pending) await this.settleQuietly(memory.id);
+        await this.insert(memory, terms, contentHash);
         return { memory, duplicate: false };
       } catch (error) {
         const [guard, item] = cancellationCodes(error) ?? [];
@@ -205,6 +192,28 @@ class DynamoDbMemoryStore implements MemoryStore {
         await backoff(attempt, this.signal);
       }
     }
+  }
+
+  /**
+   * Writes a new memory, its guard and its index entries in one transaction (both items only if absent;
+   * cancellation reasons in that order), then settles it if it was too long to index in that transaction.
+   * Every write of a new memory goes through here, whatever sets its id and timestamps.
+   */
+  private async insert(memory: Memory, terms: string, contentHash: string): Promise<void> {
+    const index = indexChange(
+      this.tableName,
+      memory.id,
+      { contribution: undefined, pending: false },
+      { id: memory.id, terms: splitTerms(terms), tags: memory.tags },
+      MAX_TRANSACTION_ACTIONS - 2,
+    );
+    const stored: StoredMemory = { memory, terms, contentHash, indexed: true, pending: index.pending };
+    await this.transact([
+      put(this.tableName, guardItem(contentHash, memory.id), ITEM_IS_ABSENT),
+      put(this.tableName, memoryItem(stored), ITEM_IS_ABSENT),
+      ...index.actions,
+    ]);
+    if (index.pending) await this.settleQuietly(memory.id);
   }
 
   async get(id: string): Promise<Memory | undefined> {
