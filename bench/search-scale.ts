@@ -6,7 +6,7 @@
 // - runs the same calls in this process through a client that asks for ReturnConsumedCapacity, and reports
 //   DynamoDB requests and read / write units per search and per create;
 // - prices 1,000 searches and 1,000 creates at on-demand rates (DynamoDB plus the modelled Lambda time).
-// Usage: npm run bench:search -- [--memories 1000,10000] [--searches 7] [--creates 7]
+// Usage: npm run bench:search -- [--memories 1000,10000,100000] [--searches 7] [--creates 7] [--build-lambda]
 //          [--baseline dist-of-today/lambda/index.mjs --baseline-src checkout-of-today] [--out docs/benchmarks]
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -21,7 +21,7 @@ import { invokeSlowdown } from "./model.ts";
 import { costChart, costUsd, meteredClient, type Usage } from "./search-cost.ts";
 import { messageOf, rpcEvent } from "./session.ts";
 import { stats } from "./stats.ts";
-import { ROOT } from "./subjects.ts";
+import { buildLambda, ROOT } from "./subjects.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -29,6 +29,8 @@ const { values: args } = parseArgs({
     searches: { type: "string", default: "7" },
     creates: { type: "string", default: "7" },
     lambda: { type: "string", default: join(ROOT, "dist", "lambda", "index.mjs") },
+    /** Bundle src/lambda.ts into --work first and use that bundle. */
+    "build-lambda": { type: "boolean", default: false },
     baseline: { type: "string" },
     "baseline-src": { type: "string" },
     out: { type: "string" },
@@ -62,8 +64,13 @@ const questions = (
   .map((entry) => entry.question);
 
 type Design = "today" | "index";
+const work = resolve(args.work);
+mkdirSync(work, { recursive: true });
+const indexBundle = args["build-lambda"]
+  ? (await buildLambda(join(work, "bundles"))).bundle
+  : resolve(args.lambda);
 const allDesigns: { design: Design; bundle: string; storeModule: string }[] = [
-  { design: "index", bundle: resolve(args.lambda), storeModule: join(ROOT, "src/dynamodb/memory-store.ts") },
+  { design: "index", bundle: indexBundle, storeModule: join(ROOT, "src/dynamodb/memory-store.ts") },
   ...(args.baseline !== undefined && args["baseline-src"] !== undefined
     ? [
         {
@@ -87,8 +94,6 @@ interface Row {
   usdPer1000Creates: number;
 }
 
-const work = resolve(args.work);
-mkdirSync(work, { recursive: true });
 const backend = await startBackend(work, { tls: false });
 const factor = invokeSlowdown(128);
 const rows: Row[] = [];
