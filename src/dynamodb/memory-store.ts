@@ -182,6 +182,8 @@ class DynamoDbMemoryStore implements MemoryStore {
         const [guard, item] = cancellationCodes(error) ?? [];
         if (guard === CONDITION_FAILED) {
           const existing = await this.readByContentHash(contentHash);
+          // Our own write, whose answer was lost and whose SDK retry met its guard: stored once, by this call.
+          if (existing?.memory.id === memory.id) return { memory: existing.memory, duplicate: false };
           if (existing !== undefined) return { memory: existing.memory, duplicate: true };
           // The guard's memory was deleted between our write and our read: the next attempt can win.
         } else if (item !== CONDITION_FAILED && !isTransactionConflict(error)) {
