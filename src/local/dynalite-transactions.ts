@@ -8,8 +8,10 @@
 // old images of the actions that were applied and answers TransactionCanceledException with one
 // cancellation reason per action, the way DynamoDB does. Actions target distinct items (DynamoDB rejects
 // a transaction that touches one item twice, and so does this front), so each condition is evaluated
-// against the state before the transaction. Not emulated: ConditionCheck actions, idempotency tokens,
-// TransactionConflict (transactions here never overlap), and durability across a crash mid-transaction.
+// against the state before the transaction. Idempotency tokens: a transaction repeating the
+// ClientRequestToken of one that succeeded (the SDK's retry after a lost answer) succeeds without writing
+// again, as in DynamoDB. Not emulated: ConditionCheck actions, TransactionConflict (transactions here never
+// overlap), and durability across a crash mid-transaction.
 import {
   Agent,
   createServer,
@@ -63,6 +65,8 @@ export async function startTransactionProxy(upstream: string): Promise<Transacti
   const agent = new Agent({ keepAlive: true });
   const lock = new ReadWriteLock();
   const keySchemas = new Map<string, string[]>();
+  /** ClientRequestTokens of transactions that succeeded, oldest first (DynamoDB keeps them 10 minutes). */
+  const succeeded = new Set<string>();
 
   const send = (
     path: string,
@@ -122,6 +126,8 @@ export async function startTransactionProxy(upstream: string): Promise<Transacti
 
   const transact = async (body: Buffer): Promise<{ status: number; body: JsonObject }> => {
     const transaction = parseObject(body.toString("utf8"));
+    const token = transaction?.ClientRequestToken;
+    if (typeof token === "string" && succeeded.has(token)) return { status: 200, body: {} };
     const items = transaction?.TransactItems;
     if (!Array.isArray(items) || items.length === 0 || items.length > MAX_TRANSACTION_ITEMS) {
       return validationError(`TransactItems must hold between 1 and ${MAX_TRANSACTION_ITEMS} actions`);
@@ -246,6 +252,10 @@ export async function startTransactionProxy(upstream: string): Promise<Transacti
       transaction?.ReturnConsumedCapacity === "TOTAL" || transaction?.ReturnConsumedCapacity === "INDEXES"
         ? { ConsumedCapacity: [{ TableName: actions[0]?.tableName, CapacityUnits: 2 * writeUnits }] }
         : {};
+    if (typeof token === "string") {
+      succeeded.add(token);
+      if (succeeded.size > 10_000) succeeded.delete(succeeded.values().next().value ?? "");
+    }
     return { status: 200, body: capacity };
   };
 
