@@ -229,6 +229,9 @@ test(`${CLIENTS} concurrent clients for ${DURATION_MS / 1000} s: zero failures, 
   await Promise.all(Array.from({ length: CLIENTS }, (_, index) => client(index)));
   const elapsedS = (performance.now() - started) / 1000;
 
+  // A failed request leaves its write unknown, so failures are reported first, with what they were.
+  assert.deepEqual(failures, [], "no request failed");
+
   // Everything, to the end, then compare with what the clients kept.
   const listed: Memory[] = [];
   let cursor: string | undefined;
