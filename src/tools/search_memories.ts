@@ -1,36 +1,20 @@
 // search_memories: ranked full-text search (BM25 over stored analysed terms) across every memory.
-import schemas from "../../schemas/search_memories.json" with { type: "json" };
-import { search_memories_input } from "../generated/input-validators.js";
 import { normaliseTags } from "../memory/memory-store.ts";
 import { rankMemories } from "../search/rank.ts";
-import { defineTool, type ToolSchemas } from "./tool.ts";
+import { defineTool } from "./tool.ts";
 
-interface Input {
-  query: string;
-  tags?: string[];
-  limit?: number;
-}
-
-interface SearchResult {
-  id: string;
-  score: number;
-  snippet: string;
-  snippetTruncated: boolean;
-  tags: string[];
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
-
-export const searchMemories = defineTool<Input, { results: SearchResult[]; searched: number }>({
+export const searchMemories = defineTool({
   name: "search_memories",
   title: "Search memories",
   description:
-    "Search the user's long-term memory with a natural-language question or keywords and get the best matches " +
-    "first, each with a relevance score and the most relevant passage. Search before answering anything that " +
-    "depends on what the user told you before (family, dates, preferences, health, work, plans), and before " +
-    "creating a memory that may already exist. Matching ignores case and accents and handles word forms; try " +
-    "other words if nothing relevant comes back. Call get_memory for the full text when snippetTruncated is true.",
+    "Search the user's long-term memory and get the best matches first, each with a relevance score and the " +
+    "most relevant passage. Search before answering anything that depends on what the user told you before " +
+    "(family, dates, preferences, health, work, plans), and before creating a memory that may already exist. " +
+    "Search matches words, not meanings, and a memory may use other words than the question: write the query " +
+    'as the key terms plus likely synonyms and related words, e.g. for "which antibiotics should I avoid?" ' +
+    'search "antibiotic penicillin amoxicillin allergy allergic". Matching ignores case and accents and ' +
+    "handles word forms; try other words if nothing relevant comes back. Call get_memory for the full text " +
+    "when snippetTruncated is true.",
   annotations: {
     title: "Search memories",
     readOnlyHint: true,
@@ -38,8 +22,6 @@ export const searchMemories = defineTool<Input, { results: SearchResult[]; searc
     idempotentHint: true,
     openWorldHint: false,
   },
-  schemas: schemas as ToolSchemas,
-  validateInput: search_memories_input,
   async run(input, { store }) {
     const required = normaliseTags(input.tags ?? []);
     const all = await store.all();
