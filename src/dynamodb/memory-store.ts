@@ -8,6 +8,8 @@
 // | Create a memory                  | sk = H#<sha256> (guard), sk = M#<ulid>      | TransactWriteItems: Put guard, Put memory |
 // |                                  |                                             | (both attribute_not_exists)               |
 // | Find the memory holding content  | sk = H#<sha256 of normalised content>       | GetItem (consistent) -> memoryId          |
+// | Restore a memory (import)        | sk = H#<sha256> (guard), sk = M#<its id>    | as Create, with the memory's own id       |
+// | Count memories                   | begins_with(sk, "M#")                       | Query, Select COUNT, page by page         |
 // | Get a memory                     | sk = M#<id>                                 | GetItem (consistent)                      |
 // | Update tags (same content key)   | sk = M#<id>                                 | UpdateItem if version = read version      |
 // | Update content                   | M#<id>, old H#<hash>, new H#<hash>          | TransactWriteItems: Update memory         |
@@ -48,6 +50,7 @@ import {
   type MemoryChanges,
   type MemoryStore,
   normaliseTags,
+  type RestoreResult,
   StoreError,
   type UpdateResult,
 } from "../memory/memory-store.ts";
@@ -359,6 +362,75 @@ class DynamoDbMemoryStore implements MemoryStore {
         await backoff(attempt, this.signal);
       }
     }
+  }
+
+  /**
+   * create's transaction (guard and item, both absent) with the memory's own id, timestamps and version.
+   * A failed item condition means the id is taken; a failed guard alone, that another memory holds this
+   * content. Either way nothing is written and the stored memory comes back.
+   */
+  async restore(memory: Memory): Promise<RestoreResult> {
+    if (!isUlid(memory.id)) throw new RangeError(`restore needs a ULID id, got ${JSON.stringify(memory.id)}`);
+    const tags = normaliseTags(memory.tags);
+    const stored: StoredMemory = {
+      memory: { ...memory, tags },
+      terms: termsOf(memory.content, tags),
+      contentHash: hashContent(memory.content),
+    };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await mapped(
+          this.client.send(
+            new TransactWriteItemsCommand({
+              TransactItems: [
+                this.put(guardItem(stored.contentHash, memory.id), ITEM_IS_ABSENT),
+                this.put(memoryItem(stored), ITEM_IS_ABSENT),
+              ],
+            }),
+          ),
+        );
+        return { memory: stored.memory, written: true };
+      } catch (error) {
+        const [guard, item] = cancellationCodes(error) ?? [];
+        if (item === CONDITION_FAILED || guard === CONDITION_FAILED) {
+          const existing =
+            item === CONDITION_FAILED
+              ? await this.read(memory.id)
+              : await this.readByContentHash(stored.contentHash);
+          if (existing !== undefined) return { memory: existing.memory, written: false };
+          // The holder was deleted between our write and our read: the next attempt can win.
+        } else if (!isTransactionConflict(error)) {
+          throw error;
+        }
+        if (attempt >= MAX_WRITE_ATTEMPTS) throw tooManyConflicts(`Memory ${memory.id}`);
+        await backoff(attempt, this.signal);
+      }
+    }
+  }
+
+  async count(): Promise<number> {
+    let total = 0;
+    let startKey: Item | undefined;
+    do {
+      const page = await mapped(
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: IN_MEMORY_PARTITION,
+            ExpressionAttributeNames: attributeNames(IN_MEMORY_PARTITION),
+            ExpressionAttributeValues: {
+              ":partition": { S: MEMORY_PARTITION },
+              ":memoryPrefix": { S: MEMORY_SK_PREFIX },
+            },
+            Select: "COUNT",
+            ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+          }),
+        ),
+      );
+      total += page.Count ?? 0;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return total;
   }
 
   async get(id: string): Promise<Memory | undefined> {
