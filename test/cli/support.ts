@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { after } from "node:test";
-import { type CliIo, runCli } from "../../src/cli/run.ts";
 import type { RetryPolicy } from "../../src/cli/retry.ts";
+import { type CliIo, runCli } from "../../src/cli/run.ts";
 
 export interface CliRun {
   code: number;
@@ -72,7 +72,7 @@ const SAMPLES = [
   "أحب القهوة العربية في الصباح",
   "אני גר בתל אביב, ליד הים",
   "Mixed direction: the word שלום means peace, and مرحبا means hello.",
-  'Quotes "double", \'single\', back\\slash, tab\there',
+  "Quotes \"double\", 'single', back\\slash, tab\there",
   "Two lines:\nsecond line\n\nafter a blank line",
   "Ünïcödé café naïve façade",
 ];
