@@ -38,5 +38,11 @@ rotate-signing-key:
 destroy:
 	bash scripts/deploy.sh destroy
 
+# Export, import, count or wipe the deployed table's memories (docs/backup-export-import.md),
+# e.g. make memories ARGS="export --out backup.jsonl"
+.PHONY: memories
+memories:
+	bash scripts/memories.sh $(ARGS)
+
 clean:
 	rm -rf dist src/generated

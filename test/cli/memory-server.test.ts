@@ -115,12 +115,14 @@ describe("import --from memory-server", () => {
           requestInit: { headers: { Authorization: `Bearer ${server.apiKey}` } },
         }),
       );
-      const result = (await client.callTool({
+      const result = await client.callTool({
         name: "search_memories",
         arguments: { query: "when was Maya born?" },
-      })) as { isError?: boolean; structuredContent: { results: { snippet: string }[] } };
+      });
       assert.notEqual(result.isError, true);
-      assert.match(result.structuredContent.results[0]?.snippet ?? "", /Maya: Born on 14 March 2019/);
+      // search_memories' output schema: results, best first, each with a snippet of the memory.
+      const { results } = result.structuredContent as { results: { snippet: string }[] };
+      assert.match(results[0]?.snippet ?? "", /Maya: Born on 14 March 2019/);
     } finally {
       await client.close();
       await server.close();
