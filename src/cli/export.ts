@@ -1,7 +1,7 @@
 // `export`: every memory, newest first, as JSONL (lossless: src/memory/jsonl.ts) or Markdown (for people),
 // read page by page and written as it comes, to stdout or to a file that appears only once complete.
 import { createWriteStream, type WriteStream } from "node:fs";
-import { rename, rm } from "node:fs/promises";
+import { rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { Writable } from "node:stream";
 import { toJsonLine } from "../memory/jsonl.ts";
@@ -33,6 +33,8 @@ export interface Output {
   write(text: string): Promise<void>;
   commit(): Promise<void>;
   abort(): Promise<void>;
+  /** What an aborted export leaves behind, for the message. */
+  leftOnAbort: string;
 }
 
 export async function exportMemories(options: ExportOptions): Promise<number> {
@@ -58,7 +60,7 @@ export async function exportMemories(options: ExportOptions): Promise<number> {
   } catch (error) {
     progress.finish();
     await options.output.abort();
-    throw new Stopped(error, "Nothing was exported: an export is written whole or not at all.");
+    throw new Stopped(error, options.output.leftOnAbort);
   }
 }
 
@@ -100,6 +102,7 @@ export function stdoutOutput(stream: Writable): Output {
     write: (text) => writeChunk(stream, text),
     commit: async () => {},
     abort: async () => {},
+    leftOnAbort: "What reached standard output is incomplete.",
   };
 }
 
@@ -108,6 +111,9 @@ export function stdoutOutput(stream: Writable): Output {
  * leaves a truncated backup in its place (a rename within a directory is atomic).
  */
 export async function fileOutput(path: string): Promise<Output> {
+  if ((await stat(path).catch(() => undefined))?.isDirectory() === true) {
+    throw new CliError(`Cannot write ${path}: it is a directory`);
+  }
   const partial = join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
   const stream = createWriteStream(partial, { flags: "wx", mode: 0o600 });
   try {
@@ -128,6 +134,7 @@ export async function fileOutput(path: string): Promise<Output> {
       stream.destroy();
       await rm(partial, { force: true });
     },
+    leftOnAbort: `Nothing was written to ${path}: an export file appears only once complete.`,
   };
 }
 

@@ -186,7 +186,7 @@ describe("export", () => {
     assert.deepEqual(run, {
       code: 130,
       stdout: "",
-      stderr: "Interrupted (Ctrl-C).\nNothing was exported: an export is written whole or not at all.\n",
+      stderr: `Interrupted (Ctrl-C).\nNothing was written to ${out}: an export file appears only once complete.\n`,
     });
     assert.deepEqual(readdirSync(dir).sort(), ["data", "one.txt"]);
   });
@@ -204,6 +204,11 @@ describe("export", () => {
       code: 1,
       stdout: "",
       stderr: `Cannot write ${out}: no such file or directory\n`,
+    });
+    assert.deepEqual(await cli(["export", "--data-dir", join(dir, "data"), "--out", dir]), {
+      code: 1,
+      stdout: "",
+      stderr: `Cannot write ${dir}: it is a directory\n`,
     });
   });
 });

@@ -85,6 +85,7 @@ test("throttled writes and reads are retried with backoff until every memory is 
       },
       commit: async () => {},
       abort: async () => {},
+      leftOnAbort: "",
     };
     const exported = await exportMemories({
       store,
