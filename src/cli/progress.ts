@@ -42,7 +42,9 @@ class TerminalProgress implements Progress {
     const filled = Math.round(clamped * BAR_WIDTH);
     const bar = `${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}`;
     const line = `${this.label} [${bar}] ${Math.floor(clamped * 100)}% ${detail}`;
-    this.shown = line.slice(0, Math.max((this.output.columns ?? 80) - 1, 20));
+    // A pseudo-terminal without a size reports 0 columns.
+    const columns = this.output.columns === undefined || this.output.columns < 20 ? 80 : this.output.columns;
+    this.shown = line.slice(0, columns - 1);
     this.output.write(CLEAR_LINE + this.shown);
   }
 
