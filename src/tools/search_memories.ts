@@ -1,28 +1,9 @@
 // search_memories: ranked full-text search (BM25 over stored analysed terms) across every memory.
-import schemas from "../../schemas/search_memories.json" with { type: "json" };
-import { search_memories_input } from "../generated/input-validators.js";
 import { normaliseTags } from "../memory/memory-store.ts";
 import { rankMemories } from "../search/rank.ts";
-import { defineTool, type ToolSchemas } from "./tool.ts";
+import { defineTool } from "./tool.ts";
 
-interface Input {
-  query: string;
-  tags?: string[];
-  limit?: number;
-}
-
-interface SearchResult {
-  id: string;
-  score: number;
-  snippet: string;
-  snippetTruncated: boolean;
-  tags: string[];
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
-
-export const searchMemories = defineTool<Input, { results: SearchResult[]; searched: number }>({
+export const searchMemories = defineTool({
   name: "search_memories",
   title: "Search memories",
   description:
@@ -38,8 +19,6 @@ export const searchMemories = defineTool<Input, { results: SearchResult[]; searc
     idempotentHint: true,
     openWorldHint: false,
   },
-  schemas: schemas as ToolSchemas,
-  validateInput: search_memories_input,
   async run(input, { store }) {
     const required = normaliseTags(input.tags ?? []);
     const all = await store.all();
