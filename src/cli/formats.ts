@@ -39,41 +39,60 @@ export function detectFormat(firstLine: string): ImportFormat {
 // --- jsonl: our export (src/memory/jsonl.ts) ---------------------------------------------------------
 
 const MEMORY_FIELDS = ["id", "content", "tags", "createdAt", "updatedAt", "version"] as const;
+const MEMORY_FIELD_NAMES: ReadonlySet<string> = new Set(MEMORY_FIELDS);
 
 function parseExportLine(text: string): ParsedLine {
   const value = parseJson(text);
   if (value === NOT_JSON) return { ok: false, reason: "not JSON" };
   if (!isObject(value)) return { ok: false, reason: "must be a JSON object: one memory" };
-  const unknown = Object.keys(value).find((key) => !(MEMORY_FIELDS as readonly string[]).includes(key));
+  const unknown = Object.keys(value).find((key) => !MEMORY_FIELD_NAMES.has(key));
   if (unknown !== undefined) return { ok: false, reason: `unknown property "${unknown}"` };
   const missing = MEMORY_FIELDS.find((field) => !(field in value));
   if (missing !== undefined) return { ok: false, reason: `missing required property "${missing}"` };
 
   const { id, content, tags, createdAt, updatedAt, version } = value;
-  const problems: string[] = [];
-  if (typeof id !== "string" || !isUlid(id)) problems.push('"id": must be a memory id (26-character ULID)');
   const checked = validate(create_memory_input, { content, tags });
-  if (!checked.ok) problems.push(...checked.errors);
-  for (const [name, time] of [
-    ["createdAt", createdAt],
-    ["updatedAt", updatedAt],
-  ] as const) {
-    if (!isIsoTime(time)) problems.push(`"${name}": must be a UTC time such as 2026-01-02T03:04:05.678Z`);
+  if (
+    !checked.ok ||
+    !isUlidText(id) ||
+    !isIsoTime(createdAt) ||
+    !isIsoTime(updatedAt) ||
+    !isVersion(version)
+  ) {
+    const problems: string[] = [];
+    if (!isUlidText(id)) problems.push('"id": must be a memory id (26-character ULID)');
+    if (!checked.ok) problems.push(...checked.errors);
+    if (!isIsoTime(createdAt)) problems.push(`"createdAt": ${ISO_TIME_RULE}`);
+    if (!isIsoTime(updatedAt)) problems.push(`"updatedAt": ${ISO_TIME_RULE}`);
+    if (!isVersion(version)) problems.push('"version": must be a whole number from 1 up');
+    return { ok: false, reason: problems.join("; ") };
   }
-  if (!(Number.isSafeInteger(version) && typeof version === "number" && version >= 1)) {
-    problems.push('"version": must be a whole number from 1 up');
-  }
-  if (problems.length > 0) return { ok: false, reason: problems.join("; ") };
-  // Each field was checked just above (the validator covers content and tags).
-  const memory = { id, content, tags, createdAt, updatedAt, version } as Memory;
+  const memory: Memory = {
+    id,
+    content: checked.value.content,
+    tags: checked.value.tags ?? [],
+    createdAt,
+    updatedAt,
+    version,
+  };
   return { ok: true, records: [{ kind: "restore", memory }] };
 }
 
+const ISO_TIME_RULE = "must be a UTC time such as 2026-01-02T03:04:05.678Z";
+
+function isUlidText(value: unknown): value is string {
+  return typeof value === "string" && isUlid(value);
+}
+
 /** As Date.prototype.toISOString writes it, the only form the store writes. */
-function isIsoTime(value: unknown): boolean {
+function isIsoTime(value: unknown): value is string {
   if (typeof value !== "string") return false;
   const time = Date.parse(value);
   return !Number.isNaN(time) && new Date(time).toISOString() === value;
+}
+
+function isVersion(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 1;
 }
 
 // --- memory-server: the reference server's knowledge graph (@modelcontextprotocol/server-memory) -------

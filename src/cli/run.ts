@@ -286,6 +286,7 @@ function explain(
       exitCode: EXIT.failed,
     };
   }
+  // A write to a closed pipe fails with node's system error, which carries a code.
   if ((error as NodeJS.ErrnoException | undefined)?.code === "EPIPE") {
     // stdout was closed early (| head): what was read is what was wanted.
     return { message: "Standard output was closed before the export ended.", exitCode: EXIT.failed };
