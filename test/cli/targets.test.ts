@@ -1,8 +1,9 @@
 // Pins down the two targets as a person meets them, each run as its own process: a data directory held by
 // a running `npm start` (LevelDB's lock) is refused with a clear message; a deployed table is reached with
 // the standard AWS settings (here AWS_ENDPOINT_URL_DYNAMODB points at dynalite), through `npm run -s
-// memories` and through `make memories`'s script, which takes the table name from Terraform's output and
-// refuses clearly when nothing is deployed; a missing table, credentials or region each get a sentence.
+// memories` and through `make memories` (scripts/deploy.sh memories), which takes the table name from
+// Terraform's output and refuses clearly when nothing is deployed; a missing table, credentials or region
+// each get a sentence.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, writeFileSync } from "node:fs";
@@ -153,28 +154,31 @@ describe("deployed table", () => {
     });
   });
 
-  test("make memories' script: the table from Terraform's output, and a clear refusal when nothing is deployed", async () => {
+  test("make memories: the table from Terraform's output, and a clear refusal when nothing is deployed", async () => {
     const bin = tempDir("memories-bin-");
-    // Like terraform >= 1.x with an empty state: a warning on stderr, nothing on stdout, exit 0.
-    const fake = (output: string): void => {
+    // `terraform output -json table_name`: the name as a JSON string, or a failure when nothing is deployed.
+    const fake = (output: string | undefined): void => {
       writeFileSync(
         join(bin, "terraform"),
-        `#!/usr/bin/env bash\nif [[ -n "${output}" ]]; then printf '%s' "${output}"; else echo 'Warning: No outputs found' >&2; fi\n`,
+        output === undefined
+          ? "#!/usr/bin/env bash\necho 'Error: Output \"table_name\" not found' >&2\nexit 1\n"
+          : `#!/usr/bin/env bash\nprintf '%s\\n' '${JSON.stringify(output)}'\n`,
       );
       chmodSync(join(bin, "terraform"), 0o755);
     };
     const env = cleanEnv({ ...awsEnv, PATH: `${bin}${delimiter}${process.env.PATH ?? ""}` });
-    fake("");
-    const nothing = await run("bash", ["scripts/memories.sh", "count"], env);
+    fake(undefined);
+    const nothing = await run("bash", ["scripts/deploy.sh", "memories", "count"], env);
     assert.deepEqual(nothing, {
       code: 1,
       stdout: "",
       stderr:
-        "memories: nothing is deployed here (Terraform's state has no table_name output): run `make deploy` " +
-        "first, or pass --table NAME to npm run memories.\n",
+        "deploy: nothing is deployed yet: the Terraform state in terraform/ has no table_name. Run `make deploy` first.\n",
     });
-    fake("memory-mcp-test");
-    const counted = await run("bash", ["scripts/memories.sh", "count"], env);
-    assert.deepEqual({ code: counted.code, stdout: counted.stdout }, { code: 0, stdout: "2\n" });
+    // A table of its own: any other name than Terraform's would be "no table".
+    await ensureTable(database.client, "memory-mcp-wrapped");
+    fake("memory-mcp-wrapped");
+    const counted = await run("bash", ["scripts/deploy.sh", "memories", "count"], env);
+    assert.deepEqual({ code: counted.code, stdout: counted.stdout }, { code: 0, stdout: "0\n" });
   });
 });

@@ -9,7 +9,7 @@ import { after, before, test } from "node:test";
 import type { LambdaFunctionURLEvent } from "aws-lambda";
 import fc from "fast-check";
 import { MAX_BATCH_MESSAGES, MAX_BODY_BYTES } from "../../src/protocol/http.ts";
-import { functionUrlEvent, TEST_API_KEY } from "../fixtures/events.ts";
+import { functionUrlEvent, TEST_API_KEY, UNAUTHORIZED_MESSAGE } from "../fixtures/events.ts";
 import { type LambdaUnderTest, loadLambda } from "../helpers/lambda.ts";
 import {
   type BodyChoice,
@@ -106,7 +106,7 @@ const REFUSALS = {
   notFound: { status: 404, message: "Not Found: the MCP endpoint is POST /mcp" },
   method: { status: 405, message: "Method Not Allowed: use POST" },
   origin: { status: 403, message: "Forbidden: Origin not allowed" },
-  key: { status: 401, message: "Unauthorized" },
+  key: { status: 401, message: UNAUTHORIZED_MESSAGE },
   accept: { status: 406, message: "Not Acceptable: this server answers application/json" },
   contentType: { status: 415, message: "Unsupported Media Type: send Content-Type: application/json" },
   size: { status: 413, message: `Payload Too Large: the limit is ${MAX_BODY_BYTES} bytes` },

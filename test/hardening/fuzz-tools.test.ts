@@ -107,8 +107,9 @@ function dedupeKey(content: string): string {
   return content.normalize("NFC").replace(/\s+/gu, " ").trim();
 }
 
+/** Lower case, deduplicated, in the order given. */
 function normaliseTags(tags: readonly string[]): string[] {
-  return [...new Set(tags.map((tag) => tag.normalize("NFC").toLowerCase().trim()))].sort();
+  return [...new Set(tags.map((tag) => tag.normalize("NFC").toLowerCase().trim()))];
 }
 
 /** A UTF-16 surrogate not paired with its other half (in a `u` regular expression). */

@@ -36,7 +36,9 @@ export interface ToolClient {
 export function useToolClient(): ToolClient {
   let lambda: LambdaUnderTest | undefined;
   before(async () => {
-    lambda = await loadLambda();
+    // The tool deadline (8 s by default) is a wall-clock bound: a loaded test machine must not turn it into
+    // a failure of tests about something else. test/hardening/faults.test.ts tests the deadline itself.
+    lambda = await loadLambda({ TOOL_DEADLINE_MS: "120000" });
   });
   after(async () => {
     await lambda?.stop();

@@ -168,6 +168,29 @@ describe("ordering", () => {
   });
 });
 
+describe("long queries of related words", () => {
+  // What search_memories' description asks the model for: the key terms plus synonyms and related words.
+  const query = "food allergy allergies allergic nut peanut intolerance family kids";
+  const docs = [
+    // Matches two of the words (allergic, kid), the first at its start, which counts triple.
+    memory(1, "I'm allergic to penicillin — came out in hives as a kid. Amoxicillin counts too.", ["health"]),
+    // Matches three (peanut, allergy, family), all further in.
+    memory(
+      2,
+      "Maya has a mild peanut allergy. She carries an antihistamine (Piriton) to school; the paediatrician said no EpiPen is needed for now.",
+      ["family", "health", "maya"],
+    ),
+    memory(3, "Family calendar is shared in Google Calendar.", ["family"]),
+    memory(4, "House rule: no screens for the kids on school nights.", ["family"]),
+    memory(5, "Our dog is Biscuit, a cockapoo we got as a puppy.", ["pets"]),
+    memory(6, "Friday takeaway is usually pizza.", ["food"]),
+  ];
+
+  test("the memory matching more of the words ranks above a short one matching fewer at its start", () => {
+    assert.deepEqual(ids(rankMemories(query, docs, 2)), [ulid(2), ulid(1)]);
+  });
+});
+
 describe("hits", () => {
   test("carry the stored memory without its terms, and a short memory whole as the snippet", () => {
     const stored = memory(3, "Blood type O negative.", ["health"]);
@@ -181,8 +204,10 @@ describe("hits", () => {
         updatedAt: "2025-01-01T00:00:00.000Z",
         version: 1,
       },
-      // One memory of 5 terms: IDF ln(1 + 0.5/1.5); "blood" opens it, so tf = 1 + 2; BM25 with K1 1.2.
-      score: 0.4521,
+      // One memory of 5 terms: IDF ln(1 + 0.5/1.5); "blood" opens it, so tf = 1 + 2; BM25 with K1 1.2 gives
+      // 0.4521. It matches "blood" (weight 1) of blood, group and their agent nouns blooder, grouper (0.5
+      // each): a third of the query's weight, so a third of that.
+      score: 0.1507,
       snippet: "Blood type O negative.",
       snippetTruncated: false,
     });

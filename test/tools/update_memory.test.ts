@@ -20,7 +20,7 @@ describe("update_memory", () => {
     assert.deepEqual(memory, {
       ...created,
       content: "I work at Globex as a data engineer since 2026-09-01.",
-      tags: ["career", "work"],
+      tags: ["work", "career"],
       version: 2,
       updatedAt: memory.updatedAt,
     });
