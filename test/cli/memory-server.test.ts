@@ -96,10 +96,10 @@ describe("import --from memory-server", () => {
       { content: "Acme Corp: Headquarters in Springfield", tags: ["acme corp", "organization"] },
       { content: "Acme Corp: Makes anvils", tags: ["acme corp", "organization"] },
       { content: "Maya lives_in 東京", tags: ["maya", "東京"] },
-      { content: "Maya visited Acme Corp", tags: ["acme corp", "maya"] },
+      { content: "Maya visited Acme Corp", tags: ["maya", "acme corp"] },
       { content: "Maya: Born on 14 March 2019", tags: ["maya", "person"] },
       { content: "Maya: Loves 🦕 dinosaurs", tags: ["maya", "person"] },
-      { content: "東京 (city)", tags: ["city", "東京"] },
+      { content: "東京 (city)", tags: ["東京", "city"] },
     ]);
 
     const server = await startLocalServer({

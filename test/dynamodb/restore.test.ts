@@ -72,7 +72,7 @@ describe("restore", () => {
   test("tags are normalised as create normalises them", async () => {
     const { store } = await createTestStore(database);
     const result = await store.restore({ ...BACKED_UP, tags: ["Kids", "family", "kids"] });
-    assert.deepEqual(result, { memory: BACKED_UP, written: true });
+    assert.deepEqual(result, { memory: { ...BACKED_UP, tags: ["kids", "family"] }, written: true });
   });
 
   test("an id that is not a ULID is a programming error", async () => {
