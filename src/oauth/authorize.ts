@@ -8,7 +8,7 @@
 // cross-site form post gains nothing without it. Errors about the client or its redirect URI are shown,
 // never redirected (RFC 6749 §4.1.2.1); all later errors go back to the client.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { delay } from "../delay.ts";
+import { setTimeout as delay } from "node:timers/promises";
 import { matchingDigest, sha256Hex } from "../protocol/auth.ts";
 import { bodyText, type HttpRequest, type HttpResponse } from "../protocol/http.ts";
 import type { RequestLog } from "../protocol/log.ts";

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
+import { setTimeout as delay } from "node:timers/promises";
 import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
@@ -82,6 +83,14 @@ describe("toServiceStoreError", () => {
     for (const error of errors) {
       assert.deepStrictEqual(described(toServiceStoreError(error)), UNAVAILABLE, error.message);
     }
+  });
+
+  test("a backoff cut short by the tool deadline (the AbortError of node:timers/promises) is unavailable", async () => {
+    const deadline = AbortSignal.abort(new DOMException("deadline", "TimeoutError"));
+    const error: unknown = await delay(60_000, undefined, { signal: deadline }).catch(
+      (reason: unknown) => reason,
+    );
+    assert.deepStrictEqual(described(toServiceStoreError(error)), UNAVAILABLE);
   });
 
   test("condition failures, conflicts, validation and programming errors are left to the caller", () => {
@@ -275,10 +284,11 @@ describe("through the SDK", () => {
       kind: "version_conflict",
       message: `Memory ${ID} kept changing while we wrote it (concurrent updates); get it again and retry.`,
     });
-    // MAX_WRITE_ATTEMPTS read-and-write rounds; the SDK does not retry TransactionConflictException itself.
+    // MAX_WRITE_ATTEMPTS read-and-write rounds (a tag change moves postings: a transaction); the SDK does not
+    // retry TransactionConflictException itself.
     assert.deepStrictEqual(
       stub.targets,
-      Array.from({ length: MAX_WRITE_ATTEMPTS }, () => ["GetItem", "UpdateItem"]).flat(),
+      Array.from({ length: MAX_WRITE_ATTEMPTS }, () => ["GetItem", "TransactWriteItems"]).flat(),
     );
   });
 });
