@@ -35,6 +35,17 @@ describe("restore", () => {
     ]);
   });
 
+  test("a restored memory is in the search index, found by its words and its tags", async () => {
+    const { store } = await createTestStore(database);
+    await store.restore(BACKED_UP);
+    await store.create("Something else about the garden", ["home"]);
+    const found = await store.search("when was Maya born", { limit: 5, tags: ["family"] });
+    assert.deepEqual(
+      { ids: found.hits.map((hit) => hit.memory), searched: found.searched },
+      { ids: [BACKED_UP], searched: 1 },
+    );
+  });
+
   test("a second restore of the same memory writes nothing", async () => {
     const { store } = await createTestStore(database);
     await store.restore(BACKED_UP);
