@@ -2,7 +2,7 @@
 # Dependencies are installed only when node_modules is missing or older than package-lock.json: npm writes
 # node_modules/.package-lock.json on every install, so it stamps when the last one happened.
 .DEFAULT_GOAL := help
-.PHONY: help install dev build test check bench bench-search reindex deploy rotate-key retire-key rotate-signing-key destroy clean
+.PHONY: help install dev build test check bench bench-search reindex deploy rotate-key retire-key rotate-signing-key destroy memories clean
 
 INSTALLED := node_modules/.package-lock.json
 
@@ -52,6 +52,9 @@ rotate-signing-key: install ## rotate the deployed OAuth signing key
 
 destroy: ## remove the deployment (the table and its memories stay unless asked)
 	bash scripts/deploy.sh destroy
+
+memories: install ## export, import, count or wipe the deployed memories, e.g. make memories ARGS="export --out backup.jsonl"
+	bash scripts/deploy.sh memories $(ARGS)
 
 clean: ## remove build output (dist/, src/generated/); node_modules stays
 	rm -rf dist src/generated

@@ -3,8 +3,8 @@
 # only in .deploy/api-keys on this machine (mode 600, one key a line, newest last); Terraform, its
 # state and AWS only ever see their SHA-256 digests, passed as TF_VAR_api_key_sha256s.
 #
-# Usage: bash scripts/deploy.sh apply | rotate-key | retire-key | destroy | print
-#   (make deploy / rotate-key / retire-key / destroy call these.)
+# Usage: bash scripts/deploy.sh apply | rotate-key | retire-key | destroy | print | memories ARGS...
+#   (make deploy / rotate-key / retire-key / destroy / memories call these.)
 # Environment:
 #   MCP_API_KEY       use this key instead of generating one when the key file is empty or missing
 #   TF_APPLY_ARGS     extra `terraform apply` arguments, e.g. -auto-approve
@@ -299,6 +299,15 @@ cmd_rotate_signing_key() {
   npx tsx scripts/rotate-signing-key.ts "$table" "$@"
 }
 
+# npm run memories on the deployed table (docs/backup-export-import.md), with the caller's AWS credentials.
+cmd_memories() {
+  require_terraform
+  local table
+  table=$(deployed_output table_name)
+  cd "$repo_root"
+  npm run -s memories -- "$@" --table "$table"
+}
+
 cmd_print() {
   require_terraform
   print_connection
@@ -311,12 +320,13 @@ retire-key) cmd_retire_key ;;
 destroy) cmd_destroy ;;
 print) cmd_print ;;
 rotate-signing-key) cmd_rotate_signing_key "${@:2}" ;;
+memories) cmd_memories "${@:2}" ;;
 keys-digests)
   ensure_keys
   digests_json
   ;;
 *)
-  printf 'usage: %s apply | rotate-key | retire-key | rotate-signing-key [--immediately] | destroy | print\n' "$0" >&2
+  printf 'usage: %s apply | rotate-key | retire-key | rotate-signing-key [--immediately] | destroy | print | memories ARGS...\n' "$0" >&2
   exit 2
   ;;
 esac

@@ -95,6 +95,32 @@ export async function allMemoryItems(context: IndexContext): Promise<Item[]> {
   return items;
 }
 
+/** How many memory items there are: a COUNT query over the memory prefix, page by page. */
+export async function countMemories(context: IndexContext): Promise<number> {
+  let total = 0;
+  let startKey: Item | undefined;
+  do {
+    const page = await mapped(
+      context.client.send(
+        new QueryCommand({
+          TableName: context.tableName,
+          KeyConditionExpression: IN_MEMORY_PARTITION,
+          ExpressionAttributeNames: attributeNames(IN_MEMORY_PARTITION),
+          ExpressionAttributeValues: {
+            ":partition": { S: MEMORY_PARTITION },
+            ":memoryPrefix": { S: MEMORY_SK_PREFIX },
+          },
+          Select: "COUNT",
+          ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+        }),
+      ),
+    );
+    total += page.Count ?? 0;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return total;
+}
+
 /** Memories newest first. Consistent reads, so a list right after a write sees it. */
 export function queryMemories(
   context: IndexContext,

@@ -5,6 +5,9 @@
 // | ------------------------------- | ------------------------------------------ | ----------------------------------- |
 // | Create a memory                 | MEM H#<sha256> (guard), MEM M#<ulid>,      | TransactWriteItems: Put guard, Put  |
 // |                                 | its postings, tags and stats shard         | memory (attribute_not_exists), index |
+// | Restore a memory (import)       | as Create, with the memory's own id,       | as Create                           |
+// |                                 | timestamps and version                     |                                     |
+// | Count memories                  | begins_with(sk, "M#")                      | Query, Select COUNT, paged          |
 // | Get a memory                    | MEM M#<id>                                 | GetItem (consistent)                |
 // | Update                          | M#<id>, guards if the content moves, index | TransactWriteItems (version = read) |
 // | Delete                          | M#<id>, its guard, its index entries       | TransactWriteItems                  |
@@ -29,6 +32,7 @@ import {
   type MemoryChanges,
   type MemoryStore,
   normaliseTags,
+  type RestoreResult,
   type SearchOptions,
   type SearchResult,
   StoreError,
@@ -72,7 +76,7 @@ import {
   termsOf,
   VERSION_IS_AS_READ,
 } from "./items.ts";
-import { allMemoryItems, listMemories } from "./memory-list.ts";
+import { allMemoryItems, countMemories, listMemories } from "./memory-list.ts";
 import { type ReindexReport, reindexTable, searchBeforeIndex } from "./reindex.ts";
 import {
   getItem,
@@ -194,6 +198,43 @@ class DynamoDbMemoryStore implements MemoryStore {
         await backoff(attempt, this.signal);
       }
     }
+  }
+
+  /**
+   * create's transaction (insert: guard, item and index entries) with the memory's own id, timestamps and
+   * version. A failed item condition means the id is taken; a failed guard alone, that another memory holds
+   * this content. Either way nothing is written and the stored memory comes back.
+   */
+  async restore(memory: Memory): Promise<RestoreResult> {
+    if (!isUlid(memory.id)) throw new RangeError(`restore needs a ULID id, got ${JSON.stringify(memory.id)}`);
+    const tags = normaliseTags(memory.tags);
+    const restored: Memory = { ...memory, tags };
+    const contentHash = hashContent(memory.content);
+    const terms = termsOf(memory.content, tags);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.insert(restored, terms, contentHash);
+        return { memory: restored, written: true };
+      } catch (error) {
+        const [guard, item] = cancellationCodes(error) ?? [];
+        if (item === CONDITION_FAILED || guard === CONDITION_FAILED) {
+          const existing =
+            item === CONDITION_FAILED
+              ? await this.read(memory.id)
+              : await this.readByContentHash(contentHash);
+          if (existing !== undefined) return { memory: existing.memory, written: false };
+          // The holder was deleted between our write and our read: the next attempt can win.
+        } else if (!isTransactionConflict(error)) {
+          throw error;
+        }
+        if (attempt >= MAX_WRITE_ATTEMPTS) throw tooManyConflicts(`Memory ${memory.id}`);
+        await backoff(attempt, this.signal);
+      }
+    }
+  }
+
+  count(): Promise<number> {
+    return countMemories(this.context);
   }
 
   /**

@@ -5,17 +5,16 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
-import dynalite from "dynalite";
 import { createApp } from "../app.ts";
 import { cursorSecretFrom } from "../dynamodb/cursor-secret.ts";
-import { createDynamoDbClient, createDynamoDbStore, ensureTable } from "../dynamodb/memory-store.ts";
+import { createDynamoDbStore } from "../dynamodb/memory-store.ts";
 import { createOAuthStore } from "../dynamodb/oauth-store.ts";
 import type { OAuthOptions } from "../oauth/oauth.ts";
 import { sha256Hex } from "../protocol/auth.ts";
 import { type HttpHandler, type HttpRequest, MAX_BODY_BYTES } from "../protocol/http.ts";
 import type { Logger } from "../protocol/log.ts";
 import { LOOPBACK_ORIGINS } from "../protocol/origins.ts";
-import { startTransactionProxy } from "./dynalite-transactions.ts";
+import { openLocalDatabase } from "./database.ts";
 
 export interface LocalServerOptions {
   /** 0 picks a free port. */
@@ -42,24 +41,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const { apiKey, generated } = resolveApiKey(dataDir, options.apiKey);
-  const tableName = options.tableName ?? "memories";
-
-  const database = dynalite({
-    path: join(dataDir, "dynamodb"),
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
-  });
-  await new Promise<void>((done) => database.listen(0, "127.0.0.1", done));
-  const { port: dbPort } = database.address() as AddressInfo; // listening on TCP, so an AddressInfo
-  // dynalite lacks TransactWriteItems; this front adds it, so the store runs unchanged.
-  const transactions = await startTransactionProxy(`http://127.0.0.1:${dbPort}`);
-  const client = createDynamoDbClient({
-    endpoint: transactions.endpoint,
-    region: "local",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
-  await ensureTable(client, tableName);
+  const database = await openLocalDatabase(dataDir, options.tableName);
+  const { client, tableName } = database;
 
   // The app needs the port for its public base URL (the OAuth issuer), so it is made once listening.
   let app: HttpHandler | undefined;
@@ -74,9 +57,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     });
   } catch (error) {
     // The port is taken (or not ours to use): release the database before reporting it.
-    client.destroy();
-    await transactions.stop();
-    await new Promise<void>((done) => database.close(() => done()));
+    await database.close();
     throw error;
   }
   const { port } = server.address() as AddressInfo;
@@ -106,10 +87,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
           server.close(() => done());
           server.closeAllConnections();
         });
-        client.destroy();
-        await transactions.stop();
-        // dynalite closes its LevelDB with the server, so everything written is on disk.
-        await new Promise<void>((done) => database.close(() => done()));
+        await database.close();
       })();
       return closing;
     },

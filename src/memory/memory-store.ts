@@ -33,6 +33,13 @@ export interface UpdateResult {
   changed: boolean;
 }
 
+export interface RestoreResult {
+  /** The memory as stored now: the one given, or the one that already held its id or its content. */
+  memory: Memory;
+  /** False when a memory with this id, or with identical content, was already stored: nothing was written. */
+  written: boolean;
+}
+
 export interface MemoryChanges {
   content?: string;
   tags?: string[];
@@ -106,6 +113,14 @@ export class StoreError extends Error {
 export interface MemoryStore {
   /** Stores a memory unless identical content already exists; races between identical creates store one. */
   create(content: string, tags: string[]): Promise<CreateResult>;
+  /**
+   * Stores a memory as given, keeping its id, timestamps and version (an import of an export), unless a
+   * memory with that id or identical content is stored already: then nothing is written. Tags are
+   * normalised as create normalises them. Importing the same memories twice therefore changes nothing.
+   */
+  restore(memory: Memory): Promise<RestoreResult>;
+  /** How many memories are stored. */
+  count(): Promise<number>;
   get(id: string): Promise<Memory | undefined>;
   /** Applies changes atomically; throws StoreError not_found, version_conflict or duplicate_content. */
   update(id: string, changes: MemoryChanges, expectedVersion?: number): Promise<UpdateResult>;
