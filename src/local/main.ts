@@ -21,7 +21,7 @@ try {
   process.exit(1);
 }
 
-const { url, apiKey, keyGenerated } = server;
+const { url, pageUrl, apiKey, keyGenerated } = server;
 const keyNote = process.env.MCP_API_KEY
   ? "(from MCP_API_KEY)"
   : keyGenerated
@@ -33,6 +33,7 @@ process.stderr.write(
     `memory-mcp-lambda is running locally (embedded DynamoDB, data in ${dataDir})`,
     "",
     `  endpoint  ${url}`,
+    `  page      ${pageUrl}  (see and edit your memories; sign in with the API key)`,
     `  API key   ${apiKey}  ${keyNote}`,
     "",
     "Try it:",

@@ -32,6 +32,8 @@ export interface LocalServerOptions {
 export interface LocalServer {
   /** http://127.0.0.1:<port>/mcp: also the URL an OAuth client is given (no key in it). */
   url: string;
+  /** http://127.0.0.1:<port>/memories: the memory page, signed into with the API key. */
+  pageUrl: string;
   apiKey: string;
   /** True when this start generated the key. */
   keyGenerated: boolean;
@@ -98,6 +100,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   let closing: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}/mcp`,
+    pageUrl: `http://127.0.0.1:${port}/memories`,
     apiKey,
     keyGenerated: generated,
     close() {

@@ -24,6 +24,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { expressionAttributeNames } from "../dynamodb/expressions.ts";
 import table from "../dynamodb/table.json" with { type: "json" };
+import type { KeyGuardRecord } from "../signin/key-guard.ts";
 
 /** The commands this file sends at run time: what the Lambda's IAM policy must allow besides the store's. */
 export const OAUTH_DYNAMODB_COMMANDS_USED = [
@@ -107,14 +108,6 @@ export interface GrantRecord {
   expiresAt: number;
 }
 
-export interface ConsentGuardRecord {
-  /** Approval attempts since the last right key, this one included once claimed. */
-  attempts: number;
-  /** No attempt is looked at before this (epoch ms). */
-  lockedUntil: number;
-  expiresAt: number;
-}
-
 export type RedeemResult =
   | { kind: "redeemed"; code: CodeRecord }
   | { kind: "reused"; code: CodeRecord }
@@ -147,9 +140,9 @@ export interface OAuthStore {
   /** Replaces the grant, existing or not yet, by a tombstone: no refresh token of it works again. */
   revokeGrant(grantId: string, now: number, expiresAt: number): Promise<void>;
 
-  getConsentGuard(): Promise<ConsentGuardRecord | undefined>;
+  getConsentGuard(): Promise<KeyGuardRecord | undefined>;
   /** Writes `next` only if the guard is still `previous` (undefined: absent); false if it changed. */
-  replaceConsentGuard(previous: ConsentGuardRecord | undefined, next: ConsentGuardRecord): Promise<boolean>;
+  replaceConsentGuard(previous: KeyGuardRecord | undefined, next: KeyGuardRecord): Promise<boolean>;
   clearConsentGuard(): Promise<void>;
 }
 
@@ -364,7 +357,7 @@ class DynamoDbOAuthStore implements OAuthStore {
     );
   }
 
-  async getConsentGuard(): Promise<ConsentGuardRecord | undefined> {
+  async getConsentGuard(): Promise<KeyGuardRecord | undefined> {
     const item = await this.get(CONSENT_PARTITION, CONSENT_GUARD_SK);
     if (item === undefined) return undefined;
     return {
@@ -374,10 +367,7 @@ class DynamoDbOAuthStore implements OAuthStore {
     };
   }
 
-  async replaceConsentGuard(
-    previous: ConsentGuardRecord | undefined,
-    next: ConsentGuardRecord,
-  ): Promise<boolean> {
+  async replaceConsentGuard(previous: KeyGuardRecord | undefined, next: KeyGuardRecord): Promise<boolean> {
     const item: Item = {
       ...keyOf(CONSENT_PARTITION, CONSENT_GUARD_SK),
       attempts: number(next.attempts),

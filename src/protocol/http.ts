@@ -55,12 +55,19 @@ export interface OAuthHook {
   challenge(request: HttpRequest, presentedBearer: boolean): string;
 }
 
+/** The memory page (src/web/), hooked in like OAuth: it answers its own paths and loads itself on first use. */
+export interface PageHook {
+  /** Answers the page's paths (/memories...); undefined for any other path. */
+  handle(request: HttpRequest, log: RequestLog): Promise<HttpResponse | undefined>;
+}
+
 export interface HttpHandlerOptions {
   mcp: McpServer;
   keyDigests: readonly Buffer[];
   origins: OriginAllowList;
   logger: Logger;
   oauth?: OAuthHook | undefined;
+  page?: PageHook | undefined;
 }
 
 export type HttpHandler = (request: HttpRequest) => Promise<HttpResponse>;
@@ -69,7 +76,7 @@ const JSON_HEADERS = { "content-type": "application/json" } as const;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
-  const { mcp, keyDigests, origins, logger, oauth } = options;
+  const { mcp, keyDigests, origins, logger, oauth, page } = options;
 
   return async function handle(request: HttpRequest): Promise<HttpResponse> {
     const started = process.hrtime.bigint();
@@ -95,6 +102,8 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     // The OAuth paths are not JSON-RPC: they answer OAuth JSON or HTML, and allow GET.
     const oauthResponse = await oauth?.handle(request, log);
     if (oauthResponse !== undefined) return oauthResponse;
+    const pageResponse = await page?.handle(request, log);
+    if (pageResponse !== undefined) return pageResponse;
     const route = matchRoute(request.path);
     if (!route)
       return transportError(404, ErrorCode.InvalidRequest, "Not Found: the MCP endpoint is POST /mcp");

@@ -1,17 +1,17 @@
 // search_memories: ranked full-text search (BM25 over stored analysed terms) across every memory.
 import schemas from "../../schemas/search_memories.json" with { type: "json" };
 import { search_memories_input } from "../generated/input-validators.js";
-import { normaliseTags } from "../memory/memory-store.ts";
+import { type MemoryStore, normaliseTags } from "../memory/memory-store.ts";
 import { rankMemories } from "../search/rank.ts";
 import { defineTool, type ToolSchemas } from "./tool.ts";
 
-interface Input {
+export interface SearchInput {
   query: string;
   tags?: string[];
   limit?: number;
 }
 
-interface SearchResult {
+export interface SearchResult {
   id: string;
   score: number;
   snippet: string;
@@ -22,7 +22,13 @@ interface SearchResult {
   version: number;
 }
 
-export const searchMemories = defineTool<Input, { results: SearchResult[]; searched: number }>({
+export interface SearchOutput {
+  results: SearchResult[];
+  /** How many memories were ranked (those carrying every required tag). */
+  searched: number;
+}
+
+export const searchMemories = defineTool<SearchInput, SearchOutput>({
   name: "search_memories",
   title: "Search memories",
   description:
@@ -40,26 +46,27 @@ export const searchMemories = defineTool<Input, { results: SearchResult[]; searc
   },
   schemas: schemas as ToolSchemas,
   validateInput: search_memories_input,
-  async run(input, { store }) {
-    const required = normaliseTags(input.tags ?? []);
-    const all = await store.all();
-    const docs =
-      required.length === 0
-        ? all
-        : all.filter((memory) => required.every((tag) => memory.tags.includes(tag)));
-    const hits = rankMemories(input.query, docs, input.limit ?? 10);
-    return {
-      results: hits.map(({ memory, score, snippet, snippetTruncated }) => ({
-        id: memory.id,
-        score,
-        snippet,
-        snippetTruncated,
-        tags: memory.tags,
-        createdAt: memory.createdAt,
-        updatedAt: memory.updatedAt,
-        version: memory.version,
-      })),
-      searched: docs.length,
-    };
-  },
+  run: (input, { store }) => searchStore(store, input),
 });
+
+/** The search itself, also run by the memory page (src/web/), so both rank exactly alike. */
+export async function searchStore(store: MemoryStore, input: SearchInput): Promise<SearchOutput> {
+  const required = normaliseTags(input.tags ?? []);
+  const all = await store.all();
+  const docs =
+    required.length === 0 ? all : all.filter((memory) => required.every((tag) => memory.tags.includes(tag)));
+  const hits = rankMemories(input.query, docs, input.limit ?? 10);
+  return {
+    results: hits.map(({ memory, score, snippet, snippetTruncated }) => ({
+      id: memory.id,
+      score,
+      snippet,
+      snippetTruncated,
+      tags: memory.tags,
+      createdAt: memory.createdAt,
+      updatedAt: memory.updatedAt,
+      version: memory.version,
+    })),
+    searched: docs.length,
+  };
+}
