@@ -1,8 +1,9 @@
 // Pins down the Lambda bundle as deployed (scripts/lambda-esbuild.mjs): every file is ASCII, so that V8 keeps
 // the source as one-byte text (one non-ASCII character makes the whole file two-byte: more to decode and scan
-// in INIT, twice the memory); the OAuth flows (registration, the consent page, the token endpoint) stay out of
-// INIT: no module of theirs is reachable from index.mjs by static imports, they sit in one chunk of their own,
-// and the bundle loaded as Lambda loads it answers /register, /authorize and /token through it.
+// in INIT, twice the memory); the OAuth flows (registration, the consent page, the token endpoint) and the
+// memory page stay out of INIT: no module of theirs is reachable from index.mjs by static imports, each sits
+// in a chunk of its own, and the bundle loaded as Lambda loads it answers /register, /authorize, /token and
+// /memories through them.
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,12 +23,23 @@ const FLOW_MODULES = [
   "src/oauth/token.ts",
   "src/oauth/register.ts",
   "src/oauth/consent-page.ts",
-  "src/oauth/consent-guard.ts",
   "src/oauth/clients.ts",
   "src/oauth/client-metadata-document.ts",
   "src/oauth/pkce.ts",
   "src/oauth/redirect-uri.ts",
 ];
+
+/** The memory page's modules: only ./memory-page.ts, which claims the paths, is loaded at INIT. */
+const PAGE_MODULES = [
+  "src/web/routes.ts",
+  "src/web/session.ts",
+  "src/web/views.ts",
+  "src/web/layout.ts",
+  "src/web/download.ts",
+  "src/memory/jsonl.ts",
+];
+/** Shared by the flows and the page, so in a lazily loaded chunk of their own. */
+const SHARED_LAZY_MODULES = ["src/signin/key-guard.ts", "src/signin/html.ts"];
 
 let outdir: string;
 let metafile: Metafile;
@@ -91,6 +103,31 @@ test("no module of the flows is loaded at INIT; they share one lazily loaded chu
       `${module} is not loaded at INIT`,
     );
   }
+});
+
+test("no module of the memory page is loaded at INIT, nor what it shares with the flows", () => {
+  const atInit = loadedAtInit();
+  const modules = [...PAGE_MODULES, ...SHARED_LAZY_MODULES];
+  assert.deepEqual(
+    modules.map((module) => ({ module, atInit: outputsHolding(module).filter((path) => atInit.has(path)) })),
+    modules.map((module) => ({ module, atInit: [] })),
+  );
+  for (const module of modules)
+    assert.ok(outputsHolding(module).length > 0, `${module} is not in the bundle`);
+  const pageChunks = new Set(PAGE_MODULES.flatMap(outputsHolding));
+  assert.equal(pageChunks.size, 1, `the page is spread over ${[...pageChunks].join(", ")}`);
+  assert.ok(
+    outputsHolding("src/web/memory-page.ts").some((path) => atInit.has(path)),
+    "the page's paths are claimed at INIT",
+  );
+});
+
+test("the bundle answers the memory page through its lazy chunk", async () => {
+  const page = await lambda.invoke(functionUrlEvent({ method: "GET", path: "/memories", anonymous: true }));
+  assert.equal(page.status, 200, page.body);
+  assert.match(page.headers["content-type"] ?? "", /^text\/html/);
+  assert.match(page.body, /<form method="post" action="\/memories\/sign-in">/);
+  assert.match(page.headers["set-cookie"] ?? "", /^__Host-memories-sign-in=/);
 });
 
 test("the bundle answers the flows through the lazy chunk: register, authorize, token", async () => {

@@ -47,6 +47,8 @@ details[open] .more { display: none; }
 .tags { display: flex; flex-wrap: wrap; gap: 0.35rem; list-style: none; padding: 0; margin: 0.5rem 0 0; }
 .tags a { display: inline-block; padding: 0.05rem 0.5rem; border-radius: 999px; background: #e8eefb;
   font-size: 0.85rem; overflow-wrap: anywhere; unicode-bidi: isolate; }
+.foot { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: center; gap: 0 1rem; }
+.foot .meta, .foot .actions { margin: 0.5rem 0 0; }
 .actions { display: flex; gap: 0.75rem; flex-wrap: wrap; align-items: center; margin-top: 0.75rem; }
 .actions form { margin: 0; }
 .pager { display: flex; justify-content: space-between; gap: 1rem; margin: 1rem 0 2rem; }

@@ -167,10 +167,11 @@ export function messagePage(
 }
 
 function memoryItem(memory: Memory): string {
+  // Screen readers list links out of context: each names the memory it acts on.
+  const which = `<span class="vh">: ${escapeHtml(cutText(memory.content, 48))}</span>`;
   return `<li><article>
 ${foldedContent(memory.content)}
-${tagList(memory.tags)}${times(memory)}
-<div class="actions"><a href="/memories/${memory.id}">Edit<span class="vh"> the memory created ${displayTime(memory.createdAt)}</span></a><a href="/memories/${memory.id}/delete">Delete<span class="vh"> the memory created ${displayTime(memory.createdAt)}</span></a></div>
+${tagList(memory.tags)}<div class="foot">${times(memory)}<div class="actions"><a href="/memories/${memory.id}">Edit${which}</a><a href="/memories/${memory.id}/delete">Delete${which}</a></div></div>
 </article></li>`;
 }
 

@@ -8,16 +8,7 @@ import { toJsonLine } from "../../src/memory/jsonl.ts";
 import { FIRST_LOCKOUT_MS, FREE_ATTEMPTS } from "../../src/signin/key-guard.ts";
 import { SESSION_LIFETIME_MS } from "../../src/web/session.ts";
 import { type Dynalite, startDynalite } from "../helpers/dynalite.ts";
-import {
-  BASE,
-  cookiePair,
-  csrfOf,
-  KEY_A,
-  KEY_B,
-  type PageHarness,
-  signIn,
-  startPageHarness,
-} from "./support.ts";
+import { BASE, cookiePair, csrfOf, KEY_A, KEY_B, signIn, startPageHarness } from "./support.ts";
 
 let database: Dynalite;
 before(async () => {
