@@ -3,8 +3,8 @@
 // tokens signed by the old key keep working until they expire; with it (a leaked key), every access token
 // stops within 10 minutes and clients refresh silently. Refresh tokens and grants are not affected.
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { createOAuthStore } from "../src/dynamodb/oauth-store.ts";
 import { rotateSigningKey } from "../src/oauth/signing-keys.ts";
-import { createOAuthStore } from "../src/oauth/store.ts";
 
 const args = process.argv.slice(2);
 const tableName = args.find((arg) => !arg.startsWith("--"));

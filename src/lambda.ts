@@ -6,7 +6,7 @@ import { warmUp } from "./coldstart/warm-up.ts";
 import { collectYoungGarbage } from "./coldstart/young-garbage.ts";
 import { cursorSecretFrom } from "./dynamodb/cursor-secret.ts";
 import { createDynamoDbClient, createDynamoDbStore } from "./dynamodb/memory-store.ts";
-import { createOAuthStore } from "./oauth/store.ts";
+import { createOAuthStore } from "./dynamodb/oauth-store.ts";
 import type { HttpRequest } from "./protocol/http.ts";
 import { createLogger } from "./protocol/log.ts";
 import { DEFAULT_LAMBDA_ORIGINS } from "./protocol/origins.ts";

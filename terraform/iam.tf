@@ -4,7 +4,7 @@
 locals {
   # Exactly the IAM actions behind the commands the code sends: the memory store (src/dynamodb/memory-store.ts,
   # DYNAMODB_COMMANDS_USED = GetItem, Query, TransactWriteItems, UpdateItem) and the OAuth server
-  # (src/oauth/store.ts, OAUTH_DYNAMODB_COMMANDS_USED = DeleteItem, GetItem, PutItem, Query, UpdateItem
+  # (src/dynamodb/oauth-store.ts, OAUTH_DYNAMODB_COMMANDS_USED = DeleteItem, GetItem, PutItem, Query, UpdateItem
   # on its OAUTH#... items in this same table):
   #   GetItem, Query, UpdateItem  -> the action of the same name
   #   TransactWriteItems          -> no action of its own: each operation inside a transaction is

@@ -1,5 +1,5 @@
 // Pins down that terraform/iam.tf grants exactly the DynamoDB actions the deployed code needs: the
-// commands src/dynamodb/memory-store.ts declares in DYNAMODB_COMMANDS_USED and src/oauth/store.ts in
+// commands src/dynamodb/memory-store.ts declares in DYNAMODB_COMMANDS_USED and src/dynamodb/oauth-store.ts in
 // OAUTH_DYNAMODB_COMMANDS_USED, mapped to IAM actions, equal the `dynamodb_actions` list of
 // terraform/iam.tf. Nothing more (least privilege), nothing less (an AccessDeniedException found only
 // in production).
@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
 const storeModule = resolve(repoRoot, "src/dynamodb/memory-store.ts");
-const oauthStoreModule = resolve(repoRoot, "src/oauth/store.ts");
+const oauthStoreModule = resolve(repoRoot, "src/dynamodb/oauth-store.ts");
 const iamTf = resolve(repoRoot, "terraform/iam.tf");
 
 /** IAM actions of the commands that have their own. */
@@ -107,7 +107,7 @@ test("the granted DynamoDB actions are exactly those behind the memory and OAuth
     for (const action of actions) needed.add(action);
   }
   const oauthCommands = exportedStrings(oauthStore, "OAUTH_DYNAMODB_COMMANDS_USED");
-  assert.ok(oauthCommands, "src/oauth/store.ts exports no OAUTH_DYNAMODB_COMMANDS_USED");
+  assert.ok(oauthCommands, "src/dynamodb/oauth-store.ts exports no OAUTH_DYNAMODB_COMMANDS_USED");
   for (const command of oauthCommands) {
     const actions = ACTIONS_BY_COMMAND[command];
     assert.ok(actions, `no IAM mapping for DynamoDB command ${command}: add it to ACTIONS_BY_COMMAND`);

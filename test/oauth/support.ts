@@ -3,9 +3,10 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { createApp } from "../../src/app.ts";
+import { createOAuthStore } from "../../src/dynamodb/oauth-store.ts";
 import type { MemoryStore } from "../../src/memory/memory-store.ts";
 import type { MetadataFetch } from "../../src/oauth/client-metadata-document.ts";
-import { createOAuthStore, type OAuthStore } from "../../src/oauth/store.ts";
+import type { OAuthStore } from "../../src/oauth/store.ts";
 import { sha256Hex } from "../../src/protocol/auth.ts";
 import type { HttpHandler, HttpRequest, HttpResponse } from "../../src/protocol/http.ts";
 import { createLogger } from "../../src/protocol/log.ts";

@@ -2,8 +2,9 @@
 // like a Function URL's, and the page's steps: open the sign-in form, sign in, read a page's CSRF token.
 import assert from "node:assert/strict";
 import { createApp } from "../../src/app.ts";
+import { createOAuthStore } from "../../src/dynamodb/oauth-store.ts";
 import type { MemoryStore } from "../../src/memory/memory-store.ts";
-import { createOAuthStore, type OAuthStore } from "../../src/oauth/store.ts";
+import type { OAuthStore } from "../../src/oauth/store.ts";
 import { sha256Hex } from "../../src/protocol/auth.ts";
 import type { HttpHandler, HttpResponse } from "../../src/protocol/http.ts";
 import { createLogger } from "../../src/protocol/log.ts";

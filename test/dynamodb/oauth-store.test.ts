@@ -1,12 +1,12 @@
 // Pins down the OAuth items in the memory table: OAUTH_DYNAMODB_COMMANDS_USED is exactly what
-// src/oauth/store.ts sends, terraform/iam.tf grants every action behind it, and every item that can
+// src/dynamodb/oauth-store.ts sends, terraform/iam.tf grants every action behind it, and every item that can
 // expire carries the table's TTL attribute in epoch seconds (only the active signing key has none).
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
 import { type AttributeValue, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { OAUTH_DYNAMODB_COMMANDS_USED, OAUTH_DYNAMODB_IAM_ACTIONS } from "../../src/dynamodb/oauth-store.ts";
 import table from "../../src/dynamodb/table.json" with { type: "json" };
-import { OAUTH_DYNAMODB_COMMANDS_USED, OAUTH_DYNAMODB_IAM_ACTIONS } from "../../src/oauth/store.ts";
 import { type Dynalite, startDynalite } from "../helpers/dynalite.ts";
 import {
   authorizeQuery,
@@ -18,7 +18,7 @@ import {
   startHarness,
   submitConsent,
   ticketOf,
-} from "./support.ts";
+} from "../oauth/support.ts";
 
 let database: Dynalite;
 before(async () => {
@@ -29,8 +29,8 @@ after(async () => {
 });
 
 describe("declared commands", () => {
-  test("OAUTH_DYNAMODB_COMMANDS_USED is exactly the commands src/oauth/store.ts sends", async () => {
-    const source = await readFile(new URL("../../src/oauth/store.ts", import.meta.url), "utf8");
+  test("OAUTH_DYNAMODB_COMMANDS_USED is exactly the commands src/dynamodb/oauth-store.ts sends", async () => {
+    const source = await readFile(new URL("../../src/dynamodb/oauth-store.ts", import.meta.url), "utf8");
     const sent = [...new Set([...source.matchAll(/new (\w+)Command\(/g)].map((match) => match[1]))].sort();
     assert.deepEqual(sent, [...OAUTH_DYNAMODB_COMMANDS_USED].sort());
     assert.deepEqual(
