@@ -24,7 +24,7 @@ export async function downloadAll(
     return messagePage(
       413,
       "Too large to download here",
-      `Your ${memories.length} memories take ${(size / 1e6).toFixed(1)} MB as JSONL, more than this page can send at once (${(maxBytes / 1e6).toFixed(1)} MB). Export them with the command line instead: npm run memories -- export (see docs/memory-page.md).`,
+      `Your ${memories.length} memories take ${(size / 1e6).toFixed(1)} MB as JSONL, more than this page can send at once (${(maxBytes / 1e6).toFixed(1)} MB). Export them with the command line instead (npm run memories; see docs/memory-page.md).`,
       { csrf },
     );
   }

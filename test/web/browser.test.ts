@@ -7,7 +7,7 @@
 //
 // Chromium is Debian's package (scripts/install-chromium.sh); without it these tests fail, never skip.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,8 +17,8 @@ import { type LocalServer, startLocalServer } from "../../src/local/server.ts";
 import { createLogger } from "../../src/protocol/log.ts";
 import { FIRST_LOCKOUT_MS, FREE_ATTEMPTS } from "../../src/signin/key-guard.ts";
 import fixture from "../fixtures/search/memories.json" with { type: "json" };
+import { CHROMIUM_LAUNCH, requireChromium } from "../helpers/chromium.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const KEY_A = "browser-key-a-0123456789abcdefghijklmnopqrstuvwxyz";
 const KEY_B = "browser-key-b-0123456789abcdefghijklmnopqrstuvwxyz";
 const WRONG_KEY_DELAY_MS = 150;
@@ -43,25 +43,8 @@ let clockOffset = 0;
 const logLines: string[] = [];
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is missing at ${CHROMIUM}: run \`bash scripts/install-chromium.sh\` as root (CI does) and try again.`,
-    );
-  }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  requireChromium();
+  browser = await chromium.launch(CHROMIUM_LAUNCH);
   dataDir = mkdtempSync(join(tmpdir(), "memory-page-"));
   screenshots = process.env.MEMORY_PAGE_SCREENSHOTS ?? join(dataDir, "screenshots");
   mkdirSync(screenshots, { recursive: true });
