@@ -13,7 +13,7 @@ import { pathToFileURL } from "node:url";
 import { build, type Metafile } from "esbuild";
 import { loadedWith } from "../bench/subjects.ts";
 import { lambdaBuildOptions } from "../scripts/lambda-esbuild.mjs";
-import { functionUrlEvent } from "./fixtures/events.ts";
+import { functionUrlEvent, TEST_API_KEY } from "./fixtures/events.ts";
 import { type LambdaUnderTest, loadLambda } from "./helpers/lambda.ts";
 
 /** The modules only the flows use. */
@@ -122,12 +122,37 @@ test("no module of the memory page is loaded at INIT, nor what it shares with th
   );
 });
 
-test("the bundle answers the memory page through its lazy chunk", async () => {
-  const page = await lambda.invoke(functionUrlEvent({ method: "GET", path: "/memories", anonymous: true }));
-  assert.equal(page.status, 200, page.body);
-  assert.match(page.headers["content-type"] ?? "", /^text\/html/);
-  assert.match(page.body, /<form method="post" action="\/memories\/sign-in">/);
-  assert.match(page.headers["set-cookie"] ?? "", /^__Host-memories-sign-in=/);
+test("the bundle serves the memory page through its lazy chunk, cookies as payload 2.0 carries them", async () => {
+  const page = (cookies?: string[]) =>
+    lambda.invoke(
+      functionUrlEvent({
+        method: "GET",
+        path: "/memories",
+        anonymous: true,
+        ...(cookies ? { cookies } : {}),
+      }),
+    );
+  const form = await page();
+  assert.equal(form.status, 200, form.body);
+  assert.match(form.headers["content-type"] ?? "", /^text\/html/);
+  assert.equal(form.headers["set-cookie"], undefined, "cookies go in the answer's `cookies`, not a header");
+  const signInCookie = form.cookies?.[0]?.split(";", 1)[0] ?? "";
+  assert.match(signInCookie, /^__Host-memories-sign-in=/);
+  const csrf = /name="csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? "";
+  const signedIn = await lambda.invoke(
+    functionUrlEvent({
+      path: "/memories/sign-in",
+      anonymous: true,
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      cookies: [signInCookie],
+      body: new URLSearchParams({ csrf, api_key: TEST_API_KEY }).toString(),
+    }),
+  );
+  assert.equal(signedIn.status, 303, signedIn.body);
+  const session = signedIn.cookies?.[0]?.split(";", 1)[0] ?? "";
+  assert.match(session, /^__Host-memories-session=/);
+  const list = await page(["unrelated=1", session]);
+  assert.match(list.body, /<h1>Your memories<\/h1>/);
 });
 
 test("the bundle answers the flows through the lazy chunk: register, authorize, token", async () => {

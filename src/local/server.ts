@@ -144,7 +144,12 @@ async function serve(app: HttpHandler, req: IncomingMessage, res: ServerResponse
       body,
     };
     const response = await app(request);
-    res.writeHead(response.status, response.headers);
+    res.writeHead(
+      response.status,
+      response.cookies === undefined
+        ? response.headers
+        : { ...response.headers, "set-cookie": response.cookies },
+    );
     res.end(response.body);
   } catch {
     // The handler never throws; this guards the socket plumbing around it.

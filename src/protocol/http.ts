@@ -21,7 +21,7 @@ export interface HttpRequest {
   path: string;
   /** The raw query string without "?"; only the OAuth endpoints read it (never for credentials). */
   query?: string;
-  /** Header names in lower case; repeated headers joined with ", ". */
+  /** Header names in lower case; repeated headers joined with ", "; the cookies as one `cookie` header. */
   headers: Readonly<Record<string, string | undefined>>;
   /** Text as received, or raw bytes (which must be UTF-8). */
   body: string | Uint8Array | undefined;
@@ -33,6 +33,8 @@ export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** Set-Cookie values, one a cookie: they cannot share a header (Lambda sends them as its `cookies`). */
+  cookies?: string[];
 }
 
 /** Bodies above this are refused with 413: ample for the largest memory (see schemas/) JSON-escaped. */

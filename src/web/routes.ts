@@ -94,12 +94,9 @@ export function createRoutes(options: MemoryPageOptions): Routes {
     if (request.path === "/memories/sign-out" && request.method === "POST") {
       return {
         status: 303,
-        headers: {
-          location: "/memories",
-          "cache-control": "no-store",
-          "set-cookie": context.cookies.clear(context.cookies.session),
-        },
+        headers: { location: "/memories", "cache-control": "no-store" },
         body: "",
+        cookies: [context.cookies.clear(context.cookies.session)],
       };
     }
     if (request.path === "/memories/export.jsonl" && request.method === "GET")
@@ -124,11 +121,9 @@ export function createRoutes(options: MemoryPageOptions): Routes {
     headers: Record<string, string> = {},
   ): Promise<HttpResponse> {
     const form = await sealer.signInForm();
-    return signInPage(
-      status,
-      { token: form.token, ...(error === undefined ? {} : { error }) },
-      { ...headers, "set-cookie": cookies.set(cookies.signIn, form.cookie, form.maxAgeSeconds) },
-    );
+    return signInPage(status, { token: form.token, ...(error === undefined ? {} : { error }) }, headers, [
+      cookies.set(cookies.signIn, form.cookie, form.maxAgeSeconds),
+    ]);
   }
 
   async function signIn(context: Context, form: ReadonlyMap<string, string>): Promise<HttpResponse> {
@@ -160,14 +155,12 @@ export function createRoutes(options: MemoryPageOptions): Routes {
     const session = await sealer.open(check.digest);
     return {
       status: 303,
-      headers: {
-        location: "/memories",
-        "cache-control": "no-store",
-        // Two cookies in one header: the HTTP layers join repeated headers with ", ", which a Set-Cookie value
-        // cannot be split back by, so the sign-in cookie is left to expire on its own (it opens nothing alone).
-        "set-cookie": cookies.set(cookies.session, session.value, session.maxAgeSeconds),
-      },
+      headers: { location: "/memories", "cache-control": "no-store" },
       body: "",
+      cookies: [
+        cookies.set(cookies.session, session.value, session.maxAgeSeconds),
+        cookies.clear(cookies.signIn),
+      ],
     };
   }
 

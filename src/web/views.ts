@@ -14,6 +14,7 @@ export function signInPage(
   status: number,
   view: { token: string; error?: string },
   headers: Record<string, string>,
+  cookies: string[],
 ): HttpResponse {
   const described = view.error === undefined ? "key-help" : "key-help key-error";
   const main = `<h1>Sign in to your memories</h1>
@@ -24,7 +25,7 @@ ${view.error === undefined ? "" : `<p class="error" id="key-error" role="alert">
 <p class="help" id="key-help">The key you got from <code>make deploy</code> (or <code>npm start</code>). You stay signed in for at most 12 hours in this browser.</p>
 <div class="actions"><button type="submit">Sign in</button></div>
 </form>`;
-  return htmlPage(status, { title: "Sign in", main }, headers);
+  return { ...htmlPage(status, { title: "Sign in", main }, headers), cookies };
 }
 
 export interface ListView {

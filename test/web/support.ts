@@ -102,11 +102,11 @@ export async function startPageHarness(
   };
 }
 
-/** The name=value part of a Set-Cookie header. */
+/** The name=value part of the first cookie an answer sets. */
 export function cookiePair(response: HttpResponse): string {
-  const header = response.headers["set-cookie"];
-  assert.ok(header !== undefined, `no Set-Cookie in ${response.status} ${response.body.slice(0, 200)}`);
-  return header.split(";", 1)[0] ?? "";
+  const cookie = response.cookies?.[0];
+  assert.ok(cookie !== undefined, `no cookie set by ${response.status} ${response.body.slice(0, 200)}`);
+  return cookie.split(";", 1)[0] ?? "";
 }
 
 /** The value of a page's hidden csrf field. */
