@@ -120,6 +120,18 @@ test("no module of the memory page is loaded at INIT, nor what it shares with th
     outputsHolding("src/web/memory-page.ts").some((path) => atInit.has(path)),
     "the page's paths are claimed at INIT",
   );
+  // Nor does its chunk import any file INIT loads: were it to, esbuild would cut the code it shares with
+  // index.mjs into more chunks, and INIT would load more files for the same code (src/web/memory-page.ts).
+  const [pageChunk = ""] = pageChunks;
+  const imported = (metafile.outputs[pageChunk]?.imports ?? [])
+    .filter(({ external }) => external !== true)
+    .map(({ path }) => path)
+    // esbuild's own helpers (a chunk of no module), which every chunk imports
+    .filter((path) => Object.keys(metafile.outputs[path]?.inputs ?? {}).length > 0);
+  assert.deepEqual(
+    imported.filter((path) => atInit.has(path)),
+    [],
+  );
 });
 
 test("the bundle serves the memory page through its lazy chunk, cookies as payload 2.0 carries them", async () => {

@@ -8,7 +8,7 @@
 // cross-site form post gains nothing without it. Errors about the client or its redirect URI are shown,
 // never redirected (RFC 6749 §4.1.2.1); all later errors go back to the client.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { sha256Hex } from "../protocol/auth.ts";
+import { matchingDigest, sha256Hex } from "../protocol/auth.ts";
 import { bodyText, type HttpRequest, type HttpResponse } from "../protocol/http.ts";
 import type { RequestLog } from "../protocol/log.ts";
 import { checkOwnerKey, type KeyGuard, lockoutMessage } from "../signin/key-guard.ts";
@@ -191,7 +191,11 @@ async function decide(
   if (action !== "approve")
     return refusePage(log, 400, "invalid_request", "This form is malformed", "No decision.");
 
-  const check = await checkOwnerKey(parsed.params.get("api_key") ?? "", context);
+  const check = await checkOwnerKey(parsed.params.get("api_key") ?? "", {
+    guard: context.guard,
+    matchKey: (key) => matchingDigest(key, context.keyDigests),
+    wrongKeyDelayMs: context.wrongKeyDelayMs,
+  });
   if (!check.ok && check.reason === "locked") {
     log.oauthError = "consent_locked";
     const view = await viewFor(client, authorization, context);

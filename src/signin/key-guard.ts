@@ -6,8 +6,11 @@
 //
 // The lock is per deployment, not per address or page: a stranger can keep the sign-in pages locked (at most
 // an hour at a time), but never the API key paths of /mcp, nor clients already connected.
-import { delay } from "../delay.ts";
-import { matchingDigest } from "../protocol/auth.ts";
+//
+// Loaded only with the pages, never at INIT. It imports nothing the Lambda bundle loads at INIT (the key
+// comparison comes in as `matchKey`), so that esbuild need not split that code into more chunks: see
+// src/web/memory-page.ts.
+import { setTimeout as sleep } from "node:timers/promises";
 
 export const FREE_ATTEMPTS = 5;
 export const FIRST_LOCKOUT_MS = 60_000;
@@ -71,19 +74,23 @@ export type KeyCheck =
   | { ok: false; reason: "locked"; retryAfterMs: number }
   | { ok: false; reason: "wrong" };
 
+export interface KeyCheckContext {
+  guard: KeyGuard;
+  /** Which configured key this is: src/protocol/auth.ts matchingDigest (constant time) over the digests. */
+  matchKey(key: string): string | undefined;
+  wrongKeyDelayMs: number;
+}
+
 /**
- * The one sequence both pages run on a presented key: claim an attempt, compare the key in constant time,
- * and either clear the counter or answer only after the wrong-key delay.
+ * The one sequence both pages run on a presented key: claim an attempt, compare the key, and either clear
+ * the counter or answer only after the wrong-key delay.
  */
-export async function checkOwnerKey(
-  key: string,
-  context: { guard: KeyGuard; keyDigests: readonly Buffer[]; wrongKeyDelayMs: number },
-): Promise<KeyCheck> {
+export async function checkOwnerKey(key: string, context: KeyCheckContext): Promise<KeyCheck> {
   const claim = await context.guard.claim();
   if (!claim.ok) return { ok: false, reason: "locked", retryAfterMs: claim.retryAfterMs };
-  const digest = matchingDigest(key, context.keyDigests);
+  const digest = context.matchKey(key);
   if (digest === undefined) {
-    await delay(context.wrongKeyDelayMs);
+    await sleep(context.wrongKeyDelayMs);
     return { ok: false, reason: "wrong" };
   }
   await context.guard.succeeded();

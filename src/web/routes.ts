@@ -2,19 +2,12 @@
 // browse, search, edit, delete and download. Every POST is a form from this origin carrying the CSRF token
 // of the session (or of the sign-in cookie); every request re-checks that the session's key is configured.
 
-import { search_memories_input, update_memory_input } from "../generated/input-validators.js";
-import { type ListOptions, normaliseTags, StoreError } from "../memory/memory-store.ts";
-import { baseUrlFor } from "../oauth/base-url.ts";
-import { SigningKeyRing } from "../oauth/signing-keys.ts";
-import { isFormContentType, parseParams } from "../oauth/wire.ts";
-import { bodyText, type HttpRequest, type HttpResponse, MAX_BODY_BYTES } from "../protocol/http.ts";
+import type { ListOptions } from "../memory/memory-store.ts";
+import type { HttpRequest, HttpResponse } from "../protocol/http.ts";
 import type { RequestLog } from "../protocol/log.ts";
 import { checkOwnerKey, KeyGuard, lockoutMessage, WRONG_KEY_DELAY_MS } from "../signin/key-guard.ts";
-import { normaliseId } from "../tools/memory-view.ts";
-import { searchStore } from "../tools/search_memories.ts";
-import { validate } from "../tools/tool.ts";
 import { downloadAll } from "./download.ts";
-import type { MemoryPageOptions } from "./memory-page.ts";
+import type { LoadedAtInit, MemoryPageOptions } from "./memory-page.ts";
 import { cookieValue, csrfMatches, type Session, SessionCookies, SessionSealer } from "./session.ts";
 import { deletePage, editPage, listPage, messagePage, searchPage, signInPage } from "./views.ts";
 
@@ -34,19 +27,21 @@ interface Context {
   query: URLSearchParams;
 }
 
-export function createRoutes(options: MemoryPageOptions): Routes {
+/** `kit`: what this module uses of the modules INIT loads, passed in (see LOADED_AT_INIT in ./memory-page.ts). */
+export function createRoutes(options: MemoryPageOptions, kit: LoadedAtInit): Routes {
   const { store } = options;
+  const { normaliseTags, StoreError, validate } = kit;
   const now = options.now ?? Date.now;
-  const sealer = new SessionSealer(new SigningKeyRing(options.oauthStore, now), now);
+  const sealer = new SessionSealer(new kit.SigningKeyRing(options.oauthStore, now), now);
   const guard = new KeyGuard(options.oauthStore, now);
   const configured: ReadonlySet<string> = new Set(options.keyDigests.map((digest) => digest.toString("hex")));
   const wrongKeyDelayMs = options.wrongKeyDelayMs ?? WRONG_KEY_DELAY_MS;
 
   async function route(request: HttpRequest, log: RequestLog): Promise<HttpResponse> {
-    const baseUrl = baseUrlFor(request, options.publicBaseUrl);
+    const baseUrl = kit.baseUrlFor(request, options.publicBaseUrl);
     if (baseUrl === undefined)
       return messagePage(400, "Bad request", "The request has no usable Host header.");
-    const host = new URL(baseUrl).host.replace(/:\d+$/, "");
+    const host = new URL(baseUrl).hostname;
     const context: Context = {
       request,
       log,
@@ -59,10 +54,10 @@ export function createRoutes(options: MemoryPageOptions): Routes {
         headers: { allow: "GET, POST" },
       });
     if (request.method === "POST") {
-      const refusal = refuseForeignPost(context);
+      const refusal = refuseForeignPost(context, kit);
       if (refusal !== undefined) return refusal;
     }
-    const form = request.method === "POST" ? readForm(request) : new Map<string, string>();
+    const form = request.method === "POST" ? readForm(request, kit) : new Map<string, string>();
     if (!(form instanceof Map)) return form;
 
     if (request.path === "/memories/sign-in" && request.method === "POST") return signIn(context, form);
@@ -103,7 +98,7 @@ export function createRoutes(options: MemoryPageOptions): Routes {
       return downloadAll(store, now(), options.maxDownloadBytes, session.csrf);
     const match = MEMORY_PATH.exec(request.path);
     if (match === null) return notFound(session);
-    const id = normaliseId(match[1] ?? "");
+    const id = kit.normaliseId(match[1] ?? "");
     if (match[2] === undefined)
       return request.method === "GET" ? showEditor(context, session, id) : save(session, id, form);
     return request.method === "GET" ? confirmDelete(session, id) : remove(session, id);
@@ -139,7 +134,7 @@ export function createRoutes(options: MemoryPageOptions): Routes {
     }
     const check = await checkOwnerKey(form.get("api_key") ?? "", {
       guard,
-      keyDigests: options.keyDigests,
+      matchKey: (key) => kit.matchingDigest(key, options.keyDigests),
       wrongKeyDelayMs,
     });
     if (!check.ok && check.reason === "locked") {
@@ -193,10 +188,10 @@ export function createRoutes(options: MemoryPageOptions): Routes {
     const query = context.query.get("q") ?? "";
     const tag = context.query.get("tag") ?? undefined;
     const input = { query, ...(tag === undefined || tag === "" ? {} : { tags: [tag] }) };
-    const checked = validate(search_memories_input, input);
+    const checked = validate(kit.search_memories_input, input);
     const tagView = tag === undefined || tag === "" ? {} : { tag };
     if (!checked.ok) return searchPage({ csrf: session.csrf, query, ...tagView, errors: checked.errors });
-    const found = await searchStore(store, input);
+    const found = await kit.searchStore(store, input);
     return searchPage({
       csrf: session.csrf,
       query,
@@ -232,7 +227,7 @@ export function createRoutes(options: MemoryPageOptions): Routes {
       .filter((tag) => tag !== "");
     const version = Number(form.get("version"));
     const input = { id, content, tags, expectedVersion: version };
-    const checked = validate(update_memory_input, input);
+    const checked = validate(kit.update_memory_input, input);
     const current = await store.get(id);
     if (current === undefined) return gone(session);
     const again = { csrf: session.csrf, memory: current, content, tags: tagsText };
@@ -288,24 +283,24 @@ export function createRoutes(options: MemoryPageOptions): Routes {
  * SameSite=Strict already keeps the session cookie off other sites' requests; this refuses their forms
  * before anything is read. The page sends no referrer, so Chromium sends Origin "null" for its own forms.
  */
-function refuseForeignPost(context: Context): HttpResponse | undefined {
+function refuseForeignPost(context: Context, kit: LoadedAtInit): HttpResponse | undefined {
   const origin = context.request.headers.origin;
   if (origin !== undefined && origin !== "null" && origin !== context.baseUrl) {
     context.log.oauthError = "foreign_origin";
     return messagePage(403, "This form came from another site", "Nothing was changed.");
   }
-  if (!isFormContentType(context.request.headers["content-type"]))
+  if (!kit.isFormContentType(context.request.headers["content-type"]))
     return messagePage(415, "This form was not sent as a form", "Send it from the page.");
   return undefined;
 }
 
-function readForm(request: HttpRequest): Map<string, string> | HttpResponse {
-  const body = bodyText(request, MAX_BODY_BYTES);
+function readForm(request: HttpRequest, kit: LoadedAtInit): Map<string, string> | HttpResponse {
+  const body = kit.bodyText(request, kit.MAX_BODY_BYTES);
   if (!body.ok)
     return body.problem === "too_large"
       ? messagePage(413, "This form is too large", "Nothing was changed.")
       : messagePage(400, "This form is malformed", "It is not UTF-8 text.");
-  const parsed = parseParams(body.text);
+  const parsed = kit.parseParams(body.text);
   if (!parsed.ok) return messagePage(400, "This form is malformed", parsed.error);
   return new Map(parsed.params);
 }

@@ -3,12 +3,12 @@
 import type { Memory } from "../memory/memory-store.ts";
 import type { HttpResponse } from "../protocol/http.ts";
 import { escapeHtml } from "../signin/html.ts";
-import { cutText } from "../tools/memory-view.ts";
 import type { SearchResult } from "../tools/search_memories.ts";
 import { htmlPage } from "./layout.ts";
 
 /** Contents longer than this are folded: the head shows, the rest opens on demand (no script: <details>). */
 export const FOLD_CHARS = 400;
+const graphemes = new Intl.Segmenter("en", { granularity: "grapheme" });
 
 export function signInPage(
   status: number,
@@ -169,7 +169,7 @@ export function messagePage(
 
 function memoryItem(memory: Memory): string {
   // Screen readers list links out of context: each names the memory it acts on.
-  const which = `<span class="vh">: ${escapeHtml(cutText(memory.content, 48))}</span>`;
+  const which = `<span class="vh">: ${escapeHtml(head(memory.content, 48))}</span>`;
   return `<li><article>
 ${foldedContent(memory.content)}
 ${tagList(memory.tags)}<div class="foot">${times(memory)}<div class="actions"><a href="/memories/${memory.id}">Edit${which}</a><a href="/memories/${memory.id}/delete">Delete${which}</a></div></div>
@@ -177,10 +177,21 @@ ${tagList(memory.tags)}<div class="foot">${times(memory)}<div class="actions"><a
 }
 
 function foldedContent(content: string): string {
-  const head = cutText(content, FOLD_CHARS);
-  if (head === content) return `<p class="content" dir="auto">${escapeHtml(content)}</p>`;
+  const shown = head(content, FOLD_CHARS);
+  if (shown === content) return `<p class="content" dir="auto">${escapeHtml(content)}</p>`;
   const count = [...content].length.toLocaleString("en");
-  return `<details><summary><span class="content" dir="auto">${escapeHtml(head)}</span> <span class="more">… show all ${count} characters</span></summary><p class="content" dir="auto">${escapeHtml(content.slice(head.length))}</p></details>`;
+  return `<details><summary><span class="content" dir="auto">${escapeHtml(shown)}</span> <span class="more">… show all ${count} characters</span></summary><p class="content" dir="auto">${escapeHtml(content.slice(shown.length))}</p></details>`;
+}
+
+/** At most `max` UTF-16 units of `text`, cut between graphemes (never inside an emoji or an accented letter). */
+function head(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = 0;
+  for (const { index } of graphemes.segment(text)) {
+    if (index > max) break;
+    end = index;
+  }
+  return text.slice(0, end);
 }
 
 function tagList(tags: readonly string[]): string {
