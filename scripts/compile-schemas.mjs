@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import Ajv from "ajv";
 import standaloneCode from "ajv/dist/standalone/index.js";
 import addFormats from "ajv-formats";
+import { toolTypesModule } from "./schema-types.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const schemaDir = join(root, "schemas");
@@ -86,11 +87,19 @@ for (const [part, withFormats] of [
   // Each part also exports its validators by tool name, e.g. `output.create_memory`.
   const byName = `export const ${part} = { ${names.map((name) => `${name}: ${name}_${part}`).join(", ")} };\n`;
   writeFileSync(join(outDir, `${part}-validators.js`), `${banner}${compile(part, withFormats)}\n${byName}`);
-  const validator = 'import("../tools/tool.ts").CompiledValidator';
+  // --- Typed validators (issue 13b): each one is a type guard for the type generated from its schema. ---
+  const validator = (name) =>
+    `import("../tools/tool.ts").Validator<ToolTypes[${JSON.stringify(name)}][${JSON.stringify(part)}]>`;
   const declarations = [
-    ...names.map((name) => `export declare const ${name}_${part}: ${validator};`),
-    `export declare const ${part}: Record<${names.map((name) => JSON.stringify(name)).join(" | ")}, ${validator}>;`,
+    'import type { ToolTypes } from "./tools.ts";',
+    ...names.map((name) => `export declare const ${name}_${part}: ${validator(name)};`),
+    `export declare const ${part}: { [Name in keyof ToolTypes]: import("../tools/tool.ts").Validator<ToolTypes[Name][${JSON.stringify(part)}]> };`,
   ].join("\n");
   writeFileSync(join(outDir, `${part}-validators.d.ts`), `${banner}${declarations}\n`);
 }
+// --- Types from the schemas (issue 13b): src/generated/tools.ts, see scripts/schema-types.mjs. ---
+const documents = Object.fromEntries(
+  names.map((name) => [name, JSON.parse(readFileSync(join(schemaDir, `${name}.json`), "utf8"))]),
+);
+writeFileSync(join(outDir, "tools.ts"), toolTypesModule(banner.trimEnd(), documents));
 console.log(`compiled ${names.length} tool schemas: ${names.join(", ")}`);

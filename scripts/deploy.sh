@@ -182,9 +182,27 @@ terraform_apply() {
   tf apply ${TF_APPLY_ARGS:-}
 }
 
+# Prints a string output of the deployment, or stops: nothing deployed. Not `output -raw`: with an empty or
+# missing state it prints a "No outputs found" warning to stdout and exits 0; `output -json <name>` fails.
+deployed_output() {
+  local name=$1 json
+  json=$(tf output -json "$name" 2>/dev/null) || json=""
+  [[ $json =~ ^\"([^\"\\]+)\"$ ]] ||
+    die "nothing is deployed yet: the Terraform state in terraform/ has no $name. Run \`make deploy\` first."
+  printf '%s\n' "${BASH_REMATCH[1]}"
+}
+
+# Stops unless the Terraform state holds resources (an apply that failed half-way still counts).
+require_deployed_resources() {
+  local resources
+  resources=$(tf state list 2>/dev/null) || resources=""
+  [[ -n $resources ]] ||
+    die "nothing is deployed: the Terraform state in terraform/ holds no resources, so there is nothing to $1."
+}
+
 print_connection() {
   local endpoint key
-  endpoint=$(tf output -raw endpoint_url 2>/dev/null) || die "nothing deployed yet (no endpoint_url in the Terraform state): run \`make deploy\`."
+  endpoint=$(deployed_output endpoint_url)
   key=$(newest_key)
   printf '\nEndpoint, to paste as is into claude.ai (Settings > Connectors > Add custom connector): Claude signs in\nwith OAuth and you approve once with your API key. curl and Claude Code send the key as a Bearer token:\n  %s\n' "$endpoint"
   if [[ -z $key ]]; then
@@ -213,6 +231,7 @@ cmd_rotate_key() {
   require_terraform
   require_aws_credentials
   require_zip
+  deployed_output endpoint_url >/dev/null
   ensure_keys
   add_key
   note "Added a new API key to $key_file; the older key(s) stay valid until \`make retire-key\`."
@@ -225,6 +244,7 @@ cmd_retire_key() {
   require_terraform
   require_aws_credentials
   require_zip
+  deployed_output endpoint_url >/dev/null
   ensure_keys
   local count
   count=$(keys | wc -l | tr -d ' ')
@@ -255,6 +275,8 @@ cmd_destroy() {
     export TF_VAR_lambda_zip_path=$stand_in
   fi
   tf init -input=false >/dev/null || die "terraform init failed: run \`terraform -chdir=terraform init\` to see why."
+  # Before the targeted apply below, which would otherwise create the table it means to unprotect.
+  require_deployed_resources destroy
 
   if [[ ${TF_VAR_deletion_protection:-true} == false ]]; then
     note "TF_VAR_deletion_protection=false: first switching off the table's deletion protection, then destroying everything, including every memory in the table."
@@ -273,7 +295,7 @@ cmd_destroy() {
 cmd_rotate_signing_key() {
   require_terraform
   local table
-  table=$(tf output -raw table_name 2>/dev/null) || die "nothing deployed yet (no table_name in the Terraform state): run \`make deploy\`."
+  table=$(deployed_output table_name)
   npx tsx scripts/rotate-signing-key.ts "$table" "$@"
 }
 

@@ -116,8 +116,8 @@ export async function callTool(name: string, args: unknown): Promise<ToolResult>
   const tool = tools.find((candidate) => candidate.name === name);
   if (tool === undefined) throw new Error(`unknown tool ${name}`);
   try {
-    // The SDK validated args against the zod schema above, which mirrors the tool's input schema.
-    const output = (await tool.run(args as never, { store })) as Record<string, unknown>;
+    // The SDK validated args against the zod schema above; ours checks them again, as tools/call does.
+    const output = await tool.call(args, { store });
     return { content: [{ type: "text", text: JSON.stringify(output) }], structuredContent: output };
   } catch (error) {
     if (error instanceof ToolError || error instanceof StoreError) {

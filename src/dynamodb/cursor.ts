@@ -17,9 +17,13 @@ export interface CursorCodec {
   decode(cursor: string, filter: string): CursorResult;
 }
 
-/** A short, stable key of a normalised (lowercase, deduplicated, sorted) tag filter. */
+/**
+ * A short, stable key of a normalised (lowercase, deduplicated) tag filter. The filter is a set, so the key
+ * ignores order: the next page may name the tags in another order. Sorted tags give the same key as before.
+ */
 export function filterKey(tags: readonly string[]): string {
-  return createHash("sha256").update(JSON.stringify(tags)).digest().subarray(0, 8).toString("base64url");
+  const set = JSON.stringify([...tags].sort());
+  return createHash("sha256").update(set).digest().subarray(0, 8).toString("base64url");
 }
 
 export function createCursorCodec(secret: string | Uint8Array): CursorCodec {

@@ -1,4 +1,5 @@
 // `npm start`: runs the local server until Ctrl-C and prints how to talk to it.
+import { nodeVersionNote } from "./node-version.ts";
 import { startLocalServer } from "./server.ts";
 
 const port = Number(process.env.PORT ?? 3000);
@@ -7,6 +8,11 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
   process.exit(1);
 }
 const dataDir = process.env.DATA_DIR ?? ".data";
+// On Node 20 the AWS SDK prints seven lines about its future Node support when the client is made; one line
+// of ours below says the same. A value the user set themselves is left alone, and then so is their console.
+const SDK_WARNING = "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED";
+const versionNote = process.env[SDK_WARNING] === undefined ? nodeVersionNote(process.version) : undefined;
+process.env[SDK_WARNING] ??= "true";
 
 let server: Awaited<ReturnType<typeof startLocalServer>>;
 try {
@@ -31,6 +37,7 @@ process.stderr.write(
   [
     "",
     `memory-mcp-lambda is running locally (embedded DynamoDB, data in ${dataDir})`,
+    ...(versionNote === undefined ? [] : [versionNote]),
     "",
     `  endpoint  ${url}`,
     `  page      ${pageUrl}  (see and edit your memories; sign in with the API key)`,

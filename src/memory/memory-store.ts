@@ -7,7 +7,7 @@ export interface Memory {
   id: string;
   /** Stored verbatim: never rewritten, trimmed or summarised. */
   content: string;
-  /** Lowercase, deduplicated, sorted. */
+  /** Lowercase, deduplicated, in the order the caller gave them. */
   tags: string[];
   createdAt: string;
   updatedAt: string;
@@ -52,9 +52,9 @@ export interface ListPage {
   nextCursor?: string;
 }
 
-/** Tags as a Memory holds them: NFC, lower case, trimmed, deduplicated, sorted. */
+/** Tags as a Memory holds them: NFC, lower case, trimmed, deduplicated, in the caller's order (first wins). */
 export function normaliseTags(tags: readonly string[]): string[] {
-  return [...new Set(tags.map((tag) => tag.normalize("NFC").toLowerCase().trim()))].sort();
+  return [...new Set(tags.map((tag) => tag.normalize("NFC").toLowerCase().trim()))];
 }
 
 export type StoreErrorKind =

@@ -43,6 +43,14 @@ export const MAX_BODY_BYTES = 256 * 1024;
 export const MAX_BATCH_MESSAGES = 20;
 /** Implementation-defined JSON-RPC code (-32000..-32019) for a missing or wrong API key. */
 const UNAUTHORIZED = -32_001;
+/**
+ * Says where the key comes from, for the local server and a deployed one alike (the same code answers both),
+ * and never echoes what was sent. OAuth clients follow the WWW-Authenticate challenge instead.
+ */
+const UNAUTHORIZED_MESSAGE =
+  "Unauthorized: missing or wrong API key. Send it as Authorization: Bearer <key>. " +
+  "Local server (npm start): the key it printed at start, kept in .data/api-key, or MCP_API_KEY when set. " +
+  "Deployed: the key `make deploy` printed, kept in .deploy/api-keys on the machine that deployed.";
 
 /**
  * The OAuth authorization server and resource-server checks (src/oauth/), hooked in here without this file
@@ -131,7 +139,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
         oauth !== undefined &&
         (await oauth.acceptsAccessToken(bearer, request)));
     if (!authorized) {
-      const response = transportError(401, UNAUTHORIZED, "Unauthorized");
+      const response = transportError(401, UNAUTHORIZED, UNAUTHORIZED_MESSAGE);
       response.headers["www-authenticate"] =
         oauth === undefined
           ? "Bearer"

@@ -3,7 +3,7 @@
 // Works on plain JSON-RPC values; HTTP status codes ride along with each reply.
 
 import { StoreError } from "../memory/memory-store.ts";
-import { type Tool, type ToolContext, ToolError, validate } from "../tools/tool.ts";
+import { type Tool, type ToolContext, ToolError } from "../tools/tool.ts";
 import {
   ErrorCode,
   errorResponse,
@@ -257,16 +257,10 @@ export class McpServer {
         `Unknown tool: ${JSON.stringify(name.slice(0, 100))}. Available tools: ${[...this.tools.keys()].join(", ")}`,
       );
     }
-    const args = params.arguments ?? {};
-    // SEP-1303: bad arguments are a tool result the model can read and correct, not a protocol error.
-    const check = validate(tool.validateInput, args);
-    if (!check.ok) {
-      return { result: toolFailure(`Invalid arguments for ${name}: ${check.errors.join("; ")}`), tool: name };
-    }
     try {
       const deadline = AbortSignal.timeout(this.options.toolDeadlineMs ?? DEFAULT_TOOL_DEADLINE_MS);
       const context = { ...this.options.context, store: this.options.context.store.withDeadline(deadline) };
-      const output = await tool.run(args as never, context);
+      const output = await tool.call(params.arguments ?? {}, context);
       return {
         result: { content: [{ type: "text", text: JSON.stringify(output) }], structuredContent: output },
         tool: name,

@@ -14,7 +14,7 @@ import { analyzeQuery, analyzeWithOffsets } from "./analyze.ts";
 export interface SearchHit {
   /** The memory as stored, without its search terms. */
   memory: Memory;
-  /** BM25 score, rounded to 4 decimals; only comparable within one search. */
+  /** BM25 score times the share of the query matched, rounded to 4 decimals; only comparable within one search. */
   score: number;
   /** Up to SNIPPET_MAX_LENGTH characters of the original content around the densest run of matches. */
   snippet: string;
@@ -90,14 +90,24 @@ export function rankMemories(query: string, docs: Iterable<IndexedMemory>, limit
     (df, i) =>
       (weights.get(queryTerms[i] ?? "") ?? 0) * Math.log(1 + (collectionSize - df + 0.5) / (df + 0.5)),
   );
+  // Coordination (Lucene's classic `coord`): the BM25 sum times the share of the query's weight the memory
+  // matches. search_memories asks the model for the key terms plus synonyms and related words, and in such a
+  // long query a short memory matching two of the words, one at its start, outscored the memory matching
+  // three. Paraphrase fixture (test/search/quality.test.ts), expanded queries: P@1 0.93 -> 0.97, MRR 0.97 ->
+  // 0.98; the plain questions are unchanged (P@1 0.87, MRR 0.91).
+  const queryWeight = queryTerms.reduce((sum, term) => sum + (weights.get(term) ?? 0), 0);
   for (const candidate of candidates) {
     const norm = K1 * (1 - B + (B * candidate.length) / averageLength);
     let score = 0;
+    let matchedWeight = 0;
     for (let i = 0; i < queryTerms.length; i += 1) {
       const tf = candidate.frequencies[i] ?? 0;
-      if (tf > 0) score += ((idf[i] ?? 0) * tf * (K1 + 1)) / (tf + norm);
+      if (tf > 0) {
+        score += ((idf[i] ?? 0) * tf * (K1 + 1)) / (tf + norm);
+        matchedWeight += weights.get(queryTerms[i] ?? "") ?? 0;
+      }
     }
-    candidate.score = round(score);
+    candidate.score = round(score * (matchedWeight / queryWeight));
   }
 
   candidates.sort(byScoreThenNewest);

@@ -1,15 +1,8 @@
 // create_memory: stores one memory verbatim; identical content is never stored twice.
-import schemas from "../../schemas/create_memory.json" with { type: "json" };
-import { create_memory_input } from "../generated/input-validators.js";
-import { type Memory, normaliseTags } from "../memory/memory-store.ts";
-import { defineTool, type ToolSchemas } from "./tool.ts";
+import { normaliseTags } from "../memory/memory-store.ts";
+import { defineTool } from "./tool.ts";
 
-interface Input {
-  content: string;
-  tags?: string[];
-}
-
-export const createMemory = defineTool<Input, { memory: Memory; duplicate: boolean }>({
+export const createMemory = defineTool({
   name: "create_memory",
   title: "Remember something",
   description:
@@ -27,8 +20,6 @@ export const createMemory = defineTool<Input, { memory: Memory; duplicate: boole
     idempotentHint: true,
     openWorldHint: false,
   },
-  schemas: schemas as ToolSchemas,
-  validateInput: create_memory_input,
   async run(input, { store }) {
     return store.create(input.content, normaliseTags(input.tags ?? []));
   },

@@ -1,11 +1,8 @@
 // delete_memory: removes one memory by id and returns what was removed.
-import schemas from "../../schemas/delete_memory.json" with { type: "json" };
-import { delete_memory_input } from "../generated/input-validators.js";
-import type { Memory } from "../memory/memory-store.ts";
 import { normaliseId } from "./memory-view.ts";
-import { defineTool, type ToolSchemas } from "./tool.ts";
+import { defineTool } from "./tool.ts";
 
-export const deleteMemory = defineTool<{ id: string }, { deleted: Memory }>({
+export const deleteMemory = defineTool({
   name: "delete_memory",
   title: "Forget a memory",
   description:
@@ -19,8 +16,6 @@ export const deleteMemory = defineTool<{ id: string }, { deleted: Memory }>({
     idempotentHint: true,
     openWorldHint: false,
   },
-  schemas: schemas as ToolSchemas,
-  validateInput: delete_memory_input,
   async run({ id }, { store }) {
     return { deleted: await store.delete(normaliseId(id)) };
   },

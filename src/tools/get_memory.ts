@@ -1,11 +1,8 @@
 // get_memory: one memory, whole, by id.
-import schemas from "../../schemas/get_memory.json" with { type: "json" };
-import { get_memory_input } from "../generated/input-validators.js";
-import type { Memory } from "../memory/memory-store.ts";
 import { normaliseId } from "./memory-view.ts";
-import { defineTool, ToolError, type ToolSchemas } from "./tool.ts";
+import { defineTool, ToolError } from "./tool.ts";
 
-export const getMemory = defineTool<{ id: string }, { memory: Memory }>({
+export const getMemory = defineTool({
   name: "get_memory",
   title: "Read a memory",
   description:
@@ -18,8 +15,6 @@ export const getMemory = defineTool<{ id: string }, { memory: Memory }>({
     idempotentHint: true,
     openWorldHint: false,
   },
-  schemas: schemas as ToolSchemas,
-  validateInput: get_memory_input,
   async run({ id }, { store }) {
     const memory = await store.get(normaliseId(id));
     if (!memory)

@@ -1,22 +1,9 @@
 // list_memories: newest first, one bounded page at a time, with an opaque tamper-evident cursor.
-import schemas from "../../schemas/list_memories.json" with { type: "json" };
-import { list_memories_input } from "../generated/input-validators.js";
 import { type ListOptions, normaliseTags } from "../memory/memory-store.ts";
-import { type MemoryPreview, preview } from "./memory-view.ts";
-import { defineTool, type ToolSchemas } from "./tool.ts";
+import { preview } from "./memory-view.ts";
+import { defineTool, type ToolOutput } from "./tool.ts";
 
-interface Input {
-  limit?: number;
-  cursor?: string;
-  tags?: string[];
-}
-
-interface Output {
-  memories: MemoryPreview[];
-  nextCursor?: string;
-}
-
-export const listMemories = defineTool<Input, Output>({
+export const listMemories = defineTool({
   name: "list_memories",
   title: "List memories",
   description:
@@ -31,14 +18,12 @@ export const listMemories = defineTool<Input, Output>({
     idempotentHint: true,
     openWorldHint: false,
   },
-  schemas: schemas as ToolSchemas,
-  validateInput: list_memories_input,
   async run(input, { store }) {
     const options: ListOptions = { limit: input.limit ?? 20 };
     if (input.cursor !== undefined) options.cursor = input.cursor;
     if (input.tags !== undefined && input.tags.length > 0) options.tags = normaliseTags(input.tags);
     const page = await store.list(options);
-    const output: Output = { memories: page.memories.map(preview) };
+    const output: ToolOutput<"list_memories"> = { memories: page.memories.map(preview) };
     if (page.nextCursor !== undefined) output.nextCursor = page.nextCursor;
     return output;
   },

@@ -1,34 +1,9 @@
 // search_memories: ranked full-text search (BM25 over stored analysed terms) across every memory.
-import schemas from "../../schemas/search_memories.json" with { type: "json" };
-import { search_memories_input } from "../generated/input-validators.js";
 import { type MemoryStore, normaliseTags } from "../memory/memory-store.ts";
 import { rankMemories } from "../search/rank.ts";
-import { defineTool, type ToolSchemas } from "./tool.ts";
+import { defineTool, type ToolInput, type ToolOutput } from "./tool.ts";
 
-export interface SearchInput {
-  query: string;
-  tags?: string[];
-  limit?: number;
-}
-
-export interface SearchResult {
-  id: string;
-  score: number;
-  snippet: string;
-  snippetTruncated: boolean;
-  tags: string[];
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
-
-export interface SearchOutput {
-  results: SearchResult[];
-  /** How many memories were ranked (those carrying every required tag). */
-  searched: number;
-}
-
-export const searchMemories = defineTool<SearchInput, SearchOutput>({
+export const searchMemories = defineTool({
   name: "search_memories",
   title: "Search memories",
   description:
@@ -44,13 +19,14 @@ export const searchMemories = defineTool<SearchInput, SearchOutput>({
     idempotentHint: true,
     openWorldHint: false,
   },
-  schemas: schemas as ToolSchemas,
-  validateInput: search_memories_input,
   run: (input, { store }) => searchStore(store, input),
 });
 
-/** The search itself, also run by the memory page (src/web/), so both rank exactly alike. */
-export async function searchStore(store: MemoryStore, input: SearchInput): Promise<SearchOutput> {
+/** The search itself, also run by the memory page (src/web/), so that both rank exactly alike. */
+export async function searchStore(
+  store: MemoryStore,
+  input: ToolInput<"search_memories">,
+): Promise<ToolOutput<"search_memories">> {
   const required = normaliseTags(input.tags ?? []);
   const all = await store.all();
   const docs =

@@ -1,18 +1,9 @@
 // update_memory: changes content and/or tags atomically, optionally only if the version is unchanged.
-import schemas from "../../schemas/update_memory.json" with { type: "json" };
-import { update_memory_input } from "../generated/input-validators.js";
-import { type MemoryChanges, normaliseTags, type UpdateResult } from "../memory/memory-store.ts";
+import { type MemoryChanges, normaliseTags } from "../memory/memory-store.ts";
 import { normaliseId } from "./memory-view.ts";
-import { defineTool, ToolError, type ToolSchemas } from "./tool.ts";
+import { defineTool, ToolError } from "./tool.ts";
 
-interface Input {
-  id: string;
-  content?: string;
-  tags?: string[];
-  expectedVersion?: number;
-}
-
-export const updateMemory = defineTool<Input, UpdateResult>({
+export const updateMemory = defineTool({
   name: "update_memory",
   title: "Correct a memory",
   description:
@@ -27,8 +18,6 @@ export const updateMemory = defineTool<Input, UpdateResult>({
     idempotentHint: true,
     openWorldHint: false,
   },
-  schemas: schemas as ToolSchemas,
-  validateInput: update_memory_input,
   async run(input, { store }) {
     if (input.content === undefined && input.tags === undefined) {
       throw new ToolError('Invalid arguments for update_memory: give "content", "tags" or both to change.');

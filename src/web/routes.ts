@@ -191,7 +191,7 @@ export function createRoutes(options: MemoryPageOptions, kit: LoadedAtInit): Rou
     const checked = validate(kit.search_memories_input, input);
     const tagView = tag === undefined || tag === "" ? {} : { tag };
     if (!checked.ok) return searchPage({ csrf: session.csrf, query, ...tagView, errors: checked.errors });
-    const found = await kit.searchStore(store, input);
+    const found = await kit.searchStore(store, checked.value);
     return searchPage({
       csrf: session.csrf,
       query,

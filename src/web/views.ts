@@ -3,8 +3,10 @@
 import type { Memory } from "../memory/memory-store.ts";
 import type { HttpResponse } from "../protocol/http.ts";
 import { escapeHtml } from "../signin/html.ts";
-import type { SearchResult } from "../tools/search_memories.ts";
+import type { ToolOutput } from "../tools/tool.ts";
 import { htmlPage } from "./layout.ts";
+
+type SearchResult = ToolOutput<"search_memories">["results"][number];
 
 /** Contents longer than this are folded: the head shows, the rest opens on demand (no script: <details>). */
 export const FOLD_CHARS = 400;

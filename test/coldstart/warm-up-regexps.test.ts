@@ -12,12 +12,11 @@ function tierUpsAfterWarmUp(after: readonly { name: string; arguments: unknown }
   // is idle from then on.
   const output = runWithV8Flags(
     [],
-    `${importFromSrc("DRY_RUN_PASS, READ_ONLY_PASS", "coldstart/warm-up.ts")}${importFromSrc("tools", "tools/index.ts")}${importFromSrc("validate", "tools/tool.ts")}
+    `${importFromSrc("DRY_RUN_PASS, READ_ONLY_PASS", "coldstart/warm-up.ts")}${importFromSrc("input", "generated/input-validators.js")}${importFromSrc("validate", "tools/tool.ts")}
 (await import("node:v8")).setFlagsFromString("--trace-regexp-tier-up");
 const calls = [...READ_ONLY_PASS, ...DRY_RUN_PASS].filter((m) => m.method === "tools/call").map((m) => m.params);
 for (const { name, arguments: args } of [...calls, ...${JSON.stringify(after)}]) {
-  const tool = tools.find((candidate) => candidate.name === name);
-  if (validate(tool.validateInput, args).ok !== true) throw new Error("invalid arguments for " + name);
+  if (validate(input[name], args).ok !== true) throw new Error("invalid arguments for " + name);
 }
 `,
   );

@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import {
   ConditionalCheckFailedException,
+  type DynamoDBClient,
   DynamoDBServiceException,
   InternalServerError,
   ProvisionedThroughputExceededException,
@@ -141,6 +142,13 @@ function storeAt(endpoint: string): MemoryStore {
   });
 }
 
+/** What the client's HTTP handler resolved its settings to (NodeHttpHandler's httpHandlerConfigs()). */
+function httpHandlerSettings(client: DynamoDBClient): Record<string, unknown> {
+  const handler: object = client.config.requestHandler;
+  assert.ok("httpHandlerConfigs" in handler && typeof handler.httpHandlerConfigs === "function");
+  return { ...handler.httpHandlerConfigs() };
+}
+
 async function rejectsWith(
   promise: Promise<unknown>,
   expected: { kind: string; message: string },
@@ -204,11 +212,28 @@ describe("through the SDK", () => {
   test("an endpoint that never answers is unavailable after 3 x 2.5 s, inside the 10 s Lambda timeout", async () => {
     const stub = await startStub(() => "hang");
     servers.push(stub.server);
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = stub.endpoint;
+    const client = createDynamoDbClient();
+    const store = createDynamoDbStore({ client, tableName: "memories", cursorSecret: "secret" });
     const started = performance.now();
-    await rejectsWith(storeAt(stub.endpoint).get(ID), UNAVAILABLE);
+    await rejectsWith(store.get(ID), UNAVAILABLE);
     const elapsed = performance.now() - started;
     assert.deepStrictEqual(stub.targets, ["GetItem", "GetItem", "GetItem"]);
-    assert.ok(elapsed >= 7_400 && elapsed < 8_500, `took ${Math.round(elapsed)} ms`);
+    // Each attempt waited out its request timeout: a lower bound, which a loaded machine cannot break.
+    assert.ok(elapsed >= 7_400, `took ${Math.round(elapsed)} ms`);
+    // The upper bound follows from the client's settings, not from this machine's speed: 3 attempts cut off
+    // 2.5 s after they start, plus backoff, is at most 7.65 s (createDynamoDbClient's comment does the sum).
+    const { connectionTimeout, requestTimeout, throwOnRequestTimeout } = httpHandlerSettings(client);
+    assert.deepStrictEqual(
+      {
+        maxAttempts: await client.config.maxAttempts(),
+        connectionTimeout,
+        requestTimeout,
+        throwOnRequestTimeout,
+      },
+      { maxAttempts: 3, connectionTimeout: 1_000, requestTimeout: 2_500, throwOnRequestTimeout: true },
+    );
+    client.destroy();
   });
 
   test("a validation error is rethrown untouched, without retries", async () => {

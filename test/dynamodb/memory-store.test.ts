@@ -148,6 +148,27 @@ describe("create and get", () => {
     ]);
   });
 
+  test("tags come back in the caller's order, lower case and deduplicated (first place wins)", async () => {
+    const { store } = await freshStore();
+    const { memory } = await store.create("Ada starts at the clinic in May", [
+      "work",
+      "Health",
+      "ada",
+      "WORK",
+    ]);
+    const tags = ["work", "health", "ada"];
+    assert.deepStrictEqual(memory.tags, tags);
+    assert.deepStrictEqual((await store.get(memory.id))?.tags, tags);
+    assert.deepStrictEqual(
+      (await store.list({ limit: 1 })).memories.map((listed) => listed.tags),
+      [tags],
+    );
+    assert.deepStrictEqual(
+      (await store.all()).map((indexed) => indexed.tags),
+      [tags],
+    );
+  });
+
   test("content round-trips byte for byte: CJK, emoji sequences, combining marks, RTL, control characters", async () => {
     const { store } = await freshStore();
     const contents = [
@@ -264,12 +285,27 @@ describe("update", () => {
     const { store, clock } = await freshStore();
     const { memory } = await store.create("unchanged", ["b", "a"]);
     clock.advance();
-    assert.deepStrictEqual(await store.update(memory.id, { content: "unchanged", tags: ["A", "b"] }, 1), {
-      memory,
-      changed: false,
-    });
+    assert.deepStrictEqual(
+      await store.update(memory.id, { content: "unchanged", tags: ["B", "a", "b"] }, 1),
+      {
+        memory,
+        changed: false,
+      },
+    );
     assert.deepStrictEqual(await store.update(memory.id, {}), { memory, changed: false });
     assert.deepStrictEqual(await store.get(memory.id), memory);
+  });
+
+  test("the same tags in another order are a change: stored in the new order", async () => {
+    const { store, clock } = await freshStore();
+    const { memory } = await store.create("Ada's dentist is Dr Osei", ["health", "ada"]);
+    const t1 = clock.advance();
+    const reordered = memoryAt(memory.id, memory.content, ["ada", "health"], START, t1, 2);
+    assert.deepStrictEqual(await store.update(memory.id, { tags: ["Ada", "health"] }, 1), {
+      memory: reordered,
+      changed: true,
+    });
+    assert.deepStrictEqual(await store.get(memory.id), reordered);
   });
 
   test("a whitespace-only change is stored verbatim and keeps the content guard", async () => {
@@ -463,6 +499,19 @@ describe("list", () => {
     });
     assert.deepStrictEqual((await listAll(store, 5, ["all"])).ids, newestFirst);
     assert.deepStrictEqual(await store.list({ limit: 5, tags: ["missing"] }), { memories: [] });
+  });
+
+  test("a filter is a set: the next page may name its tags in another order", async () => {
+    const { store, ids } = await seed();
+    const sixes = [...ids].reverse().filter((_, index) => (22 - index) % 6 === 0);
+    const first = await store.list({ limit: 2, tags: ["three", "even"] });
+    assert.ok(first.nextCursor !== undefined);
+    const second = await store.list({ limit: 2, tags: ["Even", "three"], cursor: first.nextCursor });
+    assert.deepStrictEqual(
+      [...first.memories, ...second.memories].map((memory) => memory.id),
+      sixes,
+    );
+    assert.equal(second.nextCursor, undefined);
   });
 
   test("a selective filter stops after 2,000 evaluated items with a cursor, and the next call carries on", async () => {

@@ -11,6 +11,7 @@ import {
   statelessHeaders,
   statelessMeta,
   TEST_API_KEY,
+  UNAUTHORIZED_MESSAGE,
 } from "../fixtures/events.ts";
 import { type LambdaUnderTest, loadLambda } from "../helpers/lambda.ts";
 import { assertNothingSecret, assertWellFormedAnswer } from "./support.ts";
@@ -166,7 +167,7 @@ const CASES: Case[] = [
       name: `${name} is 401`,
       layer: "transport",
       request: { body: PING, ...options },
-      expected: { status: 401, error: { code: UNAUTHORIZED, message: "Unauthorized" } },
+      expected: { status: 401, error: { code: UNAUTHORIZED, message: UNAUTHORIZED_MESSAGE } },
     }),
   ),
   ...["text/event-stream", "application/json;q=0", "text/html", "application/xml"].map(

@@ -107,8 +107,9 @@ function dedupeKey(content: string): string {
   return content.normalize("NFC").replace(/\s+/gu, " ").trim();
 }
 
+/** Lower case, deduplicated, in the order given. */
 function normaliseTags(tags: readonly string[]): string[] {
-  return [...new Set(tags.map((tag) => tag.normalize("NFC").toLowerCase().trim()))].sort();
+  return [...new Set(tags.map((tag) => tag.normalize("NFC").toLowerCase().trim()))];
 }
 
 /** A UTF-16 surrogate not paired with its other half (in a `u` regular expression). */
@@ -609,8 +610,6 @@ test("any sequence of tool calls: valid ones do exactly what they say, invalid o
   await fc.assert(fc.asyncProperty(fc.array(operation, { minLength: 8, maxLength: 30 }), run), {
     numRuns: runs(150),
     seed: SEED,
-    interruptAfterTimeLimit: 90_000,
-    markInterruptAsFailure: true,
   });
   console.log(`fuzz-tools outcomes: ${JSON.stringify(Object.fromEntries([...outcomes].sort()))}`);
   // The operations must keep reaching every branch, or a passing run proves little.

@@ -15,7 +15,13 @@ import { startLocalServer } from "../../src/local/server.ts";
 import type { MemoryStore } from "../../src/memory/memory-store.ts";
 import { keyMatches, parseKeyDigests, sha256Hex } from "../../src/protocol/auth.ts";
 import { createLogger } from "../../src/protocol/log.ts";
-import { type EventOptions, functionUrlEvent, ROTATED_API_KEY, TEST_API_KEY } from "../fixtures/events.ts";
+import {
+  type EventOptions,
+  functionUrlEvent,
+  ROTATED_API_KEY,
+  TEST_API_KEY,
+  UNAUTHORIZED_MESSAGE,
+} from "../fixtures/events.ts";
 import { type LambdaUnderTest, loadLambda } from "../helpers/lambda.ts";
 import {
   assertLogLines,
@@ -179,6 +185,36 @@ describe("no secret or content in any output", () => {
     assertLogLines(logs);
     assertNothingSecret(logs.join("\n"), [content, query, "4711", "Okafor", ...wrongKeys], "the request log");
     assertNothingSecret(output.text(), [content, query, ...wrongKeys], "stdout and stderr");
+  });
+});
+
+describe("the 401 says where the key comes from, and nothing secret", () => {
+  test("a wrong key in every position, and the right one where it is never read, get the same answer", async () => {
+    const lambda = await loadLambda();
+    try {
+      const wrongKey = `${TEST_API_KEY.slice(0, -4)}oops`;
+      const ping = { jsonrpc: "2.0", id: 1, method: "ping" };
+      for (const options of [
+        { anonymous: true, body: ping },
+        { headers: { authorization: `Bearer ${wrongKey}` }, body: ping },
+        { anonymous: true, headers: { "x-api-key": wrongKey }, body: ping },
+        { anonymous: true, path: `/mcp/${wrongKey}`, body: ping },
+        { anonymous: true, rawQueryString: `key=${TEST_API_KEY}`, body: ping },
+      ] satisfies EventOptions[]) {
+        const { status, headers, json } = await lambda.invoke(functionUrlEvent(options));
+        assert.deepEqual(
+          { status, json },
+          {
+            status: 401,
+            json: { jsonrpc: "2.0", id: null, error: { code: -32001, message: UNAUTHORIZED_MESSAGE } },
+          },
+        );
+        const answer = JSON.stringify({ headers, json });
+        assertNothingSecret(answer, [wrongKey, ROTATED_API_KEY], "the 401");
+      }
+    } finally {
+      await lambda.stop();
+    }
   });
 });
 

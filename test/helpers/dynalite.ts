@@ -42,6 +42,7 @@ export async function startDynalite(options: { path?: string } = {}): Promise<Dy
     endpoint: proxy.endpoint,
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
   });
+  withoutRequestTimeout(client);
   return {
     endpoint: proxy.endpoint,
     client,
@@ -79,4 +80,18 @@ function closeServer(server: Server): Promise<void> {
     server.close((error) => (error ? reject(error) : resolve()));
     server.closeAllConnections();
   });
+}
+
+/**
+ * Lifts the client's 2.5 s per-attempt request timeout, meant for DynamoDB inside a 10 s Lambda: an
+ * in-process dynalite on a loaded machine may take longer, which says nothing about the code under test,
+ * and a timed-out attempt that landed makes the retry meet its own write. The timeouts themselves are
+ * pinned by test/dynamodb/errors.test.ts and test/hardening/faults.test.ts.
+ */
+function withoutRequestTimeout(client: DynamoDBClient): void {
+  const handler: object = client.config.requestHandler;
+  if (!("updateHttpClientConfig" in handler) || typeof handler.updateHttpClientConfig !== "function") {
+    throw new Error("the DynamoDB client's HTTP handler cannot be configured");
+  }
+  handler.updateHttpClientConfig("requestTimeout", 0); // 0: no timeout (@smithy/node-http-handler)
 }

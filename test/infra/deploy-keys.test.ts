@@ -7,9 +7,11 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   chmodSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -24,10 +26,26 @@ const repoRoot = resolve(import.meta.dirname, "../..");
 const deployScript = join(repoRoot, "scripts/deploy.sh");
 const endpoint = "https://fake0123456789.lambda-url.eu-west-1.on.aws/mcp";
 
-// Records every call as "ARGV <args>" followed by "ENV <name=value>" lines; answers `output -raw endpoint_url`.
+// Records every call as "ARGV <args>" followed by "ENV <name=value>" lines. Behaves like terraform with a
+// local state: an apply deploys (FAKE_STATE appears), and then `output` and `state list` find the
+// deployment; before that, `output -raw` prints a warning to stdout and exits 0, as terraform does, while
+// `output -json <name>` fails.
 const fakeTerraform = `#!/usr/bin/env bash
 { printf 'ARGV terraform'; printf ' %s' "$@"; printf '\\n'; env | sed 's/^/ENV /'; } >>"$FAKE_RECORD"
-if [[ " $* " == *" output -raw endpoint_url "* ]]; then printf '%s' "$FAKE_ENDPOINT"; fi
+if [[ " $* " == *" apply "* ]]; then printf 'deployed\\n' >"$FAKE_STATE"; fi
+if [[ " $* " == *" output "* ]]; then
+  name=\${*: -1}
+  case $name in endpoint_url) value=$FAKE_ENDPOINT ;; table_name) value=memory-mcp ;; *) value= ;; esac
+  if [[ -f $FAKE_STATE && -n $value ]]; then
+    if [[ " $* " == *" -json "* ]]; then printf '"%s"\\n' "$value"; else printf '%s' "$value"; fi
+  elif [[ " $* " == *" -json "* ]]; then
+    printf 'Error: Output "%s" not found\\n' "$name" >&2
+    exit 1
+  else
+    printf 'Warning: No outputs found\\n'
+  fi
+fi
+if [[ " $* " == *" state list "* && -f $FAKE_STATE ]]; then printf 'aws_dynamodb_table.this\\n'; fi
 exit 0
 `;
 
@@ -63,6 +81,8 @@ interface Sandbox {
   deployDir: string;
   keyFile: string;
   record: string;
+  /** Present once the fake terraform has applied: the deployment exists. */
+  state: string;
   /** The fake terraform and aws. */
   bin: string;
   /** Links to this machine's TOOLS only, so a real terraform or aws is never found. */
@@ -100,6 +120,7 @@ beforeEach(() => {
     deployDir,
     keyFile: join(deployDir, "api-keys"),
     record: join(dir, "record.txt"),
+    state: join(dir, "terraform.tfstate"),
     bin,
     tools,
   };
@@ -124,6 +145,7 @@ function runDeploy(
       HOME: sandbox.dir,
       DEPLOY_DIR: sandbox.deployDir,
       FAKE_RECORD: sandbox.record,
+      FAKE_STATE: sandbox.state,
       FAKE_ENDPOINT: endpoint,
       TF_VAR_lambda_zip_path: join(sandbox.dir, "lambda.zip"),
       TF_APPLY_ARGS: "-auto-approve",
@@ -285,8 +307,9 @@ describe("apply, rotate-key, retire-key", () => {
   });
 
   test("print reads the endpoint from Terraform without applying", () => {
-    assertOk(runDeploy(["keys-digests"]));
+    assertOk(runDeploy(["apply"]));
     const [key = ""] = storedKeys();
+    rmSync(sandbox.record);
     const result = runDeploy(["print"]);
     assertOk(result);
     assert.ok(result.stdout.includes(`${endpoint}/${key}`));
@@ -294,7 +317,8 @@ describe("apply, rotate-key, retire-key", () => {
   });
 
   test("destroy explains deletion protection, and lifts it first only when asked", () => {
-    assertOk(runDeploy(["keys-digests"]));
+    assertOk(runDeploy(["apply"]));
+    rmSync(sandbox.record);
     const kept = runDeploy(["destroy"]);
     assertOk(kept);
     assert.match(kept.stderr, /deletion protection on/);
@@ -315,6 +339,87 @@ describe("apply, rotate-key, retire-key", () => {
       calls.slice(targeted).some((line) => line.endsWith(" destroy")),
       "then everything is destroyed",
     );
+  });
+});
+
+describe("nothing deployed yet", () => {
+  const NOTHING_DEPLOYED =
+    /^deploy: nothing is deployed yet: the Terraform state in terraform\/ has no (\w+)\. Run `make deploy` first\.$/;
+
+  /** The last line on stderr (the checks before it may print who is deploying). */
+  function lastLine(text: string): string {
+    return text.trimEnd().split("\n").at(-1) ?? "";
+  }
+
+  /** Asserts the run stopped with exit 1, printing nothing, and ending with the message naming the output. */
+  function assertNothingDeployed(result: RunResult, output: string): void {
+    assert.deepEqual(
+      {
+        status: result.status,
+        stdout: result.stdout,
+        missing: NOTHING_DEPLOYED.exec(lastLine(result.stderr))?.[1],
+      },
+      { status: 1, stdout: "", missing: output },
+      result.stderr,
+    );
+  }
+
+  test("print says so instead of printing terraform's warning as the endpoint", () => {
+    assertOk(runDeploy(["keys-digests"]));
+    assertNothingDeployed(runDeploy(["print"]), "endpoint_url");
+  });
+
+  test("rotate-signing-key says so before running anything against AWS", () => {
+    assertNothingDeployed(runDeploy(["rotate-signing-key"]), "table_name");
+    assert.doesNotMatch(record(), /^ARGV (?!terraform -chdir=\S+ output -json table_name$)/m);
+  });
+
+  for (const command of ["rotate-key", "retire-key"]) {
+    test(`${command} says so and leaves the key file alone`, () => {
+      // Two keys: rotate-key would add a third, retire-key would drop the older one.
+      mkdirSync(sandbox.deployDir, { mode: 0o700 });
+      const keys = ["older-key-0123456789-abcdefghijklmnopqrs", "newer-key-0123456789-abcdefghijklmnopqrs"];
+      writeFileSync(sandbox.keyFile, `${keys.join("\n")}\n`, { mode: 0o600 });
+      assertNothingDeployed(runDeploy([command]), "endpoint_url");
+      assert.deepEqual(storedKeys(), keys);
+      assert.doesNotMatch(record(), / apply/);
+    });
+  }
+
+  test("destroy says there is nothing to destroy, and never applies to lift the protection", () => {
+    const result = runDeploy(["destroy"], { TF_VAR_deletion_protection: "false" });
+    assert.deepEqual(
+      { status: result.status, stdout: result.stdout, stderr: lastLine(result.stderr) },
+      {
+        status: 1,
+        stdout: "",
+        stderr:
+          "deploy: nothing is deployed: the Terraform state in terraform/ holds no resources, so there is nothing to destroy.",
+      },
+    );
+    assert.doesNotMatch(record(), / apply| destroy/);
+  });
+
+  test("with the real terraform and an empty state, print and rotate-signing-key say so", () => {
+    const real = spawnSync("bash", ["-c", "command -v terraform"], { encoding: "utf8" }).stdout.trim();
+    assert.ok(real.startsWith("/"), "terraform is not installed");
+    // The real terraform, pointed at a copy of terraform/ that was never applied (the repository's own
+    // terraform/ may hold a real deployment's state).
+    const emptyDir = join(sandbox.dir, "terraform");
+    mkdirSync(emptyDir);
+    for (const file of readdirSync(join(repoRoot, "terraform"))) {
+      if (file.endsWith(".tf")) copyFileSync(join(repoRoot, "terraform", file), join(emptyDir, file));
+    }
+    const bin = join(sandbox.dir, "bin-real-terraform");
+    mkdirSync(bin);
+    writeFileSync(
+      join(bin, "terraform"),
+      `#!/usr/bin/env bash\nargs=()\nfor arg in "$@"; do case $arg in -chdir=*) args+=("-chdir=${emptyDir}") ;; *) args+=("$arg") ;; esac; done\nexec ${real} "\${args[@]}"\n`,
+      { mode: 0o755 },
+    );
+    assertOk(runDeploy(["keys-digests"]));
+    assertNothingDeployed(runDeploy(["print"], {}, bin), "endpoint_url");
+    assertNothingDeployed(runDeploy(["rotate-signing-key"], {}, bin), "table_name");
   });
 });
 

@@ -8,12 +8,13 @@ import { test } from "node:test";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
 
-test("scripts/terraform-check.sh passes", { timeout: 300_000 }, () => {
+// No time limit: the checks are bounded work, and on a loaded machine they took more than the 290 s that
+// used to kill them.
+test("scripts/terraform-check.sh passes", () => {
   const result = spawnSync("bash", ["scripts/terraform-check.sh"], {
     cwd: repoRoot,
     encoding: "utf8",
     input: "",
-    timeout: 290_000,
   });
   assert.equal(result.status, 0, `terraform-check failed:\n${result.stdout}\n${result.stderr}`);
   assert.match(result.stdout, /^terraform: fmt ok, validate ok/m);

@@ -49,8 +49,9 @@ export async function startHarness(database: Dynalite, options: HarnessOptions =
       ? await createTestStore(database)
       : { store: options.sameTableAs.memoryStore, tableName: options.sameTableAs.tableName };
   const store = createOAuthStore({ client: database.client, tableName });
-  let offset = 0;
-  const now = (): number => Date.now() + offset;
+  // A clock that stands still until advance() moves it: what a test reads from it is what the app read.
+  let current = Date.now();
+  const now = (): number => current;
   const lines: string[] = [];
   const app = createApp({
     env: {
@@ -76,7 +77,7 @@ export async function startHarness(database: Dynalite, options: HarnessOptions =
     tableName,
     now,
     advance(ms) {
-      offset += ms;
+      current += ms;
     },
     takeLogs() {
       return lines.splice(0, lines.length).map((line) => JSON.parse(line) as Record<string, unknown>);

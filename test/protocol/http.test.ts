@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { MAX_BATCH_MESSAGES, MAX_BODY_BYTES } from "../../src/protocol/http.ts";
-import { functionUrlEvent, ROTATED_API_KEY, TEST_API_KEY } from "../fixtures/events.ts";
+import { functionUrlEvent, ROTATED_API_KEY, TEST_API_KEY, UNAUTHORIZED_MESSAGE } from "../fixtures/events.ts";
 import { type LambdaUnderTest, loadLambda } from "../helpers/lambda.ts";
 
 let lambda: LambdaUnderTest;
@@ -77,7 +77,7 @@ describe("API key", () => {
       {
         status: 401,
         headers: { ...JSON_TYPE, "www-authenticate": challenge },
-        json: rpcError(-32001, "Unauthorized"),
+        json: rpcError(-32001, UNAUTHORIZED_MESSAGE),
       },
     );
   }
