@@ -7,11 +7,14 @@ export const searchMemories = defineTool({
   name: "search_memories",
   title: "Search memories",
   description:
-    "Search the user's long-term memory with a natural-language question or keywords and get the best matches " +
-    "first, each with a relevance score and the most relevant passage. Search before answering anything that " +
-    "depends on what the user told you before (family, dates, preferences, health, work, plans), and before " +
-    "creating a memory that may already exist. Matching ignores case and accents and handles word forms; try " +
-    "other words if nothing relevant comes back. Call get_memory for the full text when snippetTruncated is true.",
+    "Search the user's long-term memory and get the best matches first, each with a relevance score and the " +
+    "most relevant passage. Search before answering anything that depends on what the user told you before " +
+    "(family, dates, preferences, health, work, plans), and before creating a memory that may already exist. " +
+    "Search matches words, not meanings, and a memory may use other words than the question: write the query " +
+    'as the key terms plus likely synonyms and related words, e.g. for "which antibiotics should I avoid?" ' +
+    'search "antibiotic penicillin amoxicillin allergy allergic". Matching ignores case and accents and ' +
+    "handles word forms; try other words if nothing relevant comes back. Call get_memory for the full text " +
+    "when snippetTruncated is true.",
   annotations: {
     title: "Search memories",
     readOnlyHint: true,
