@@ -138,15 +138,16 @@ export function judgeTargets(summaries: readonly SubjectSummary[]): Target[] {
     met: ours ? ours.peakRss.max <= 72 : undefined,
   });
   targets.push({
-    name: "Bundle minus the AWS SDK at most 40 KB minified",
-    limit: "<= 40.0 KB",
-    // Judged on every file of the package; what INIT loads is named too when chunks load lazily.
+    // Reported, not judged: issue 13 retired the 40 KB target (the validators and the OAuth server are needed);
+    // the bundle must not grow, and nothing only the OAuth connection flows use may load at INIT.
+    name: "Bundle minus the AWS SDK (no limit since issue 13)",
+    limit: "n/a",
     actual: ours
       ? ours.size.lazy === undefined
         ? `${kb(ours.size.withoutAwsSdkBytes)} KB`
         : `${kb(withoutAwsSdkInAll(ours.size))} KB in all files, ${kb(ours.size.withoutAwsSdkBytes)} KB of it loaded at INIT`
       : "n/a",
-    met: ours ? withoutAwsSdkInAll(ours.size) <= 40_000 : undefined,
+    met: undefined,
   });
   const warm = ours?.warm?.error === undefined ? ours?.warm : undefined;
   targets.push({
@@ -211,8 +212,9 @@ function cell(value: Stats, digits = 1): string {
   return `${value.median.toFixed(digits)} <sub>${value.min.toFixed(digits)}–${value.max.toFixed(digits)}</sub>`;
 }
 
-function yesNo(met: boolean | undefined): string {
-  return met === undefined ? "not run" : met ? "**yes**" : "**no**";
+function yesNo(target: Target): string {
+  if (target.met !== undefined) return target.met ? "**yes**" : "**no**";
+  return target.limit === "n/a" && target.actual !== "n/a" ? "reported" : "not run";
 }
 
 function plusMs(value: number): string {
@@ -251,9 +253,7 @@ export function renderMarkdown(results: BenchResults): string {
     "",
     "| Target | Limit | Measured (ours) | Met |",
     "| --- | --- | --- | --- |",
-    ...targets.map(
-      (target) => `| ${target.name} | ${target.limit} | ${target.actual} | ${yesNo(target.met)} |`,
-    ),
+    ...targets.map((target) => `| ${target.name} | ${target.limit} | ${target.actual} | ${yesNo(target)} |`),
     "",
     ...pairedLines(results),
     "## Cold session",

@@ -46,14 +46,14 @@ export const SUBJECTS: readonly (Subject & { id: SubjectId })[] = [
     id: "floor-init",
     title: "floor, INIT-optimised",
     description:
-      "the floor with its one-time work done in INIT as ours does it: its handler once, the same read-only DynamoDB calls, and its create and search through the same DynamoDB dry run, all with V8's type feedback given at once, then a minor garbage collection",
+      "the floor with its one-time work done in INIT as ours does it: its handler once, the same read-only DynamoDB calls, and its create and search through the same DynamoDB dry run",
     fullMcp: false,
   },
   {
     id: "ours",
     title: "memory-mcp-lambda",
     description:
-      "the real dist/lambda bundle, whose INIT warm-up (src/coldstart/warm-up.ts) sends initialize, tools/list, a list and a get through the app for real, then a create and a search through a DynamoDB dry run, with V8's type feedback given at once (src/coldstart/eager-feedback.ts); INIT ends with a minor garbage collection (src/coldstart/young-garbage.ts)",
+      "the real dist/lambda bundle, whose INIT warm-up (src/coldstart/warm-up.ts) sends initialize, tools/list, a list and a get through the app for real, then a create and a search through a DynamoDB dry run",
     fullMcp: true,
   },
 ];

@@ -54,14 +54,6 @@ function compile(part, withFormats) {
   return asEsm(standaloneCode.default(ajv, exports));
 }
 
-/**
- * Runtime helpers of ajv replaced by our own, as `{ default: fn }` like the CommonJS module they stand for:
- * src/code-point-length.ts says why.
- */
-const REPLACED_HELPERS = {
-  "ajv/dist/runtime/ucs2length": { module: "../code-point-length.ts", name: "codePointLength" },
-};
-
 /** ajv's "esm" output still calls require() for its runtime helpers; turn those into imports. */
 function asEsm(code) {
   const imports = new Map();
@@ -69,12 +61,7 @@ function asEsm(code) {
     if (!imports.has(specifier)) imports.set(specifier, `runtime${imports.size}`);
     return imports.get(specifier);
   });
-  const lines = [...imports].map(([specifier, local]) => {
-    const replacement = REPLACED_HELPERS[specifier];
-    if (replacement === undefined) return `import ${local} from "${specifier}.js";`;
-    const { module, name } = replacement;
-    return `import { ${name} } from "${module}";\nconst ${local} = { default: ${name} };`;
-  });
+  const lines = [...imports].map(([specifier, local]) => `import ${local} from "${specifier}.js";`);
   return `${lines.join("\n")}\n${body.replace(/^"use strict";/, "")}`;
 }
 

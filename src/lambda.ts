@@ -3,7 +3,6 @@
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
 import { type AppOptions, createApp } from "./app.ts";
 import { warmUp } from "./coldstart/warm-up.ts";
-import { collectYoungGarbage } from "./coldstart/young-garbage.ts";
 import { cursorSecretFrom } from "./dynamodb/cursor-secret.ts";
 import { createDynamoDbClient, createDynamoDbStore } from "./dynamodb/memory-store.ts";
 import { createOAuthStore } from "./dynamodb/oauth-store.ts";
@@ -27,10 +26,8 @@ const app = createApp(options);
 // Top-level await: INIT waits for the warm-up (src/coldstart/warm-up.ts) instead of leaving it to the first invoke.
 const warmUpStarted = process.hrtime.bigint();
 await warmUp(options, { client, logger });
-// One line per cold start, with what the warm-up took. Writing it also sets up stdout, which Node does on
-// first use: otherwise the first request would pay for that, about 0.2 ms of CPU, 3 ms at 128 MB.
+// One line per cold start, with what the warm-up took.
 logger.info("init", { warmUpMs: Math.round(Number(process.hrtime.bigint() - warmUpStarted) / 1e6) });
-collectYoungGarbage();
 
 export async function handler(event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult> {
   const response = await app(toHttpRequest(event));

@@ -1,12 +1,9 @@
 // Subject "floor-init": the floor with its one-time work done in INIT, the way ours does it (src/coldstart/warm-up.ts):
 // a pass of its own handler and the same read-only DynamoDB calls (a Query of at most two items, a GetItem of
 // a key no item has), bounded in time, then its create and search through the same dry run (nothing sent),
-// all behind top-level await, with type feedback given at once as in ours (src/coldstart/eager-feedback.ts), and INIT
-// ends, as ours does, with a minor garbage collection (src/coldstart/young-garbage.ts).
+// all behind top-level await.
 import { GetItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import type { LambdaFunctionURLEvent } from "aws-lambda";
-import { withEagerFeedback } from "../../src/coldstart/eager-feedback.ts";
-import { collectYoungGarbage } from "../../src/coldstart/young-garbage.ts";
 import { dryRun } from "../../src/dynamodb/dry-run.ts";
 import { client, handler, tableName } from "./floor-core.ts";
 
@@ -32,19 +29,16 @@ async function readOnlyPass(): Promise<void> {
   );
 }
 
-await withEagerFeedback(async () => {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    readOnlyPass().catch(() => {}),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, 1_000);
-    }),
-  ]);
-  clearTimeout(timer);
-  await dryRun(client, async () => {
-    const create = { name: "create_memory", arguments: { content: "Warm-up: born on 14 March 2019." } };
-    await call({ jsonrpc: "2.0", id: 1, method: "tools/call", params: create });
-    await call({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "search_memories" } });
-  }).catch(() => {});
-});
-collectYoungGarbage();
+let timer: NodeJS.Timeout | undefined;
+await Promise.race([
+  readOnlyPass().catch(() => {}),
+  new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, 1_000);
+  }),
+]);
+clearTimeout(timer);
+await dryRun(client, async () => {
+  const create = { name: "create_memory", arguments: { content: "Warm-up: born on 14 March 2019." } };
+  await call({ jsonrpc: "2.0", id: 1, method: "tools/call", params: create });
+  await call({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "search_memories" } });
+}).catch(() => {});

@@ -2,8 +2,7 @@
 // the one-time work of a cold start happens in INIT, which runs at full CPU speed, instead of in the first
 // invoke, which gets 128/1769 of a vCPU at 128 MB. Measured (docs/benchmarks/): the AWS SDK's first calls
 // (credentials, endpoint rules, signer, serde, HTTP agent, DNS, TCP and TLS), each command's first use, and
-// V8 compiling our handler and giving it type feedback (src/coldstart/eager-feedback.ts). Never fatal: a failure only
-// logs a warning, and the first request then pays.
+// V8 compiling our handler. Never fatal: a failure only logs a warning, and the first request then pays.
 import { randomBytes } from "node:crypto";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { type AppOptions, createApp } from "../app.ts";
@@ -11,7 +10,6 @@ import { dryRun } from "../dynamodb/dry-run.ts";
 import { sha256Hex } from "../protocol/auth.ts";
 import type { HttpHandler } from "../protocol/http.ts";
 import { createLogger, type Logger } from "../protocol/log.ts";
-import { withEagerFeedback } from "./eager-feedback.ts";
 
 /** Each pass normally takes tens of milliseconds; the bound only matters when something hangs. */
 export const WARM_UP_TIMEOUT_MS = 1_000;
@@ -45,10 +43,8 @@ export const DRY_RUN_PASS: readonly Message[] = [
     method: "tools/call",
     params: {
       name: "create_memory",
-      // An apostrophe, an accent and a number: the analyser's branches most text takes. Two tags, so that the
-      // tag pattern's regular expression runs twice: V8 interprets a regular expression the first time and
-      // compiles it to machine code the second, which would otherwise fall in the first real create.
-      arguments: { content: "Warm-up: Zoë's birthday is on 14 March 2019.", tags: ["warm-up", "init"] },
+      // An apostrophe, an accent and a number: the analyser's branches most text takes.
+      arguments: { content: "Warm-up: Zoë's birthday is on 14 March 2019.", tags: ["warm-up"] },
     },
   },
   {
@@ -77,14 +73,9 @@ const SILENT: Logger = createLogger(() => {});
 
 /**
  * Runs both passes on a throwaway app built from the real app's options (same store, same OAuth hook), whose
- * only API key exists in this process, and which logs nothing; every function they run gets its type feedback
- * at once. Resolves when done or bounded; never rejects.
+ * only API key exists in this process, and which logs nothing. Resolves when done or bounded; never rejects.
  */
-export function warmUp(options: AppOptions, warmUpOptions: WarmUpOptions): Promise<void> {
-  return withEagerFeedback(() => passes(options, warmUpOptions));
-}
-
-async function passes(
+export async function warmUp(
   options: AppOptions,
   { client, logger, timeoutMs = WARM_UP_TIMEOUT_MS }: WarmUpOptions,
 ): Promise<void> {

@@ -22,6 +22,7 @@
 // Guard item: memoryId. The guard makes "identical content is stored once" hold under races: two creates
 // of the same content both try to put the same guard and exactly one transaction wins.
 import { createHash } from "node:crypto";
+import { setTimeout as delay } from "node:timers/promises";
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
@@ -38,7 +39,6 @@ import {
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import { delay } from "../delay.ts";
 import {
   type CreateResult,
   type IndexedMemory,
@@ -786,7 +786,7 @@ function isTransactionConflict(error: unknown): boolean {
 async function backoff(attempt: number, signal: AbortSignal | undefined): Promise<void> {
   const wait = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
   try {
-    await delay(wait, signal);
+    await delay(wait, undefined, { signal });
   } catch (error) {
     throw toServiceStoreError(error) ?? error; // the deadline passed while waiting: "unavailable"
   }

@@ -15,8 +15,7 @@ export type UlidGenerator = (timeMs: number) => string;
 /**
  * Returns a monotonic generator: two ids made in the same millisecond (or while the clock steps back)
  * reuse the previous time and increment the random part, so ids from one process always sort in the
- * order they were made, which is what "newest first" shows the model. Plain numbers and bytes, no BigInt:
- * ids are made on the request path, where V8 still interprets this code on a cold start.
+ * order they were made, which is what "newest first" shows the model.
  */
 export function createUlidGenerator(random: (size: number) => Uint8Array = randomBytes): UlidGenerator {
   let lastTime = -1;

@@ -1,7 +1,7 @@
 // The OAuth flows a client runs while it connects: registration, the consent page and the token endpoint.
 // src/oauth/oauth.ts imports this module on the first such request, so the Lambda's INIT does not compile
 // them: about 25 KB of code (a third of the server's own) that a cold start serving /mcp never runs, and V8
-// parses every module a bundle loads (docs/benchmarks/README.md, fifth pass).
+// parses every module a bundle loads (docs/benchmarks/README.md).
 import type { HttpRequest, HttpResponse } from "../protocol/http.ts";
 import type { RequestLog } from "../protocol/log.ts";
 import { KeyGuard, WRONG_KEY_DELAY_MS } from "../signin/key-guard.ts";

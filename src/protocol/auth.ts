@@ -40,8 +40,6 @@ export function keyMatches(key: string, digests: readonly Buffer[]): boolean {
 
 /** Which accepted digest the key hashes to (lowercase hex), or undefined; the same constant-time comparison. */
 export function matchingDigest(key: string, digests: readonly Buffer[]): string | undefined {
-  // One call into C++ (crypto.hash) rather than a Hash object's three: run by V8's interpreter on a cold start,
-  // the object's JavaScript cost about 0.015 ms a request (docs/benchmarks/README.md, sixth pass).
   const candidate = hash("sha256", key, "buffer");
   let matched: Buffer | undefined;
   for (const digest of digests) {

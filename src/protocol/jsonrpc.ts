@@ -169,8 +169,6 @@ export function rawIdSource(text: string, index?: number): string | undefined {
   return found;
 }
 
-const BACKSLASH = 0x5c;
-
 /** Skips over JSON values in text already known to be valid JSON. */
 class JsonScanner {
   constructor(private readonly text: string) {}
@@ -182,19 +180,14 @@ class JsonScanner {
   }
 
   skipString(pos: number): number {
-    // indexOf rather than a loop over characters: a memory's content can be 10,000 characters, and on a
-    // cold start V8 still interprets this code (a loop cost about 1 ms of CPU per 10,000, 14 ms at 128 MB).
     const t = this.text;
-    let from = pos + 1;
-    for (;;) {
-      const quote = t.indexOf('"', from);
-      if (quote < 0) return t.length;
-      // Escaped if an odd number of backslashes precede it (they cannot reach back past the opening quote).
-      let backslashes = 0;
-      while (t.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
-      if (backslashes % 2 === 0) return quote + 1;
-      from = quote + 1;
+    let i = pos + 1;
+    while (i < t.length) {
+      const c = t[i];
+      if (c === '"') return i + 1;
+      i += c === "\\" ? 2 : 1; // an escape: the next character is never the closing quote
     }
+    return i;
   }
 
   skipValue(pos: number): number {

@@ -15,24 +15,15 @@ export interface Token {
 }
 
 // Every regex is compiled once here: analysis runs on each write and each query, and for every search hit.
-// V8 compiles a regex on its first use and again, to machine code, on its second; for the Unicode property
-// classes below that is 0.2 to 1.8 ms each, paid in the Lambda's INIT warm-up, or by a first request at 13.8
-// times the cost. So the common path uses one such class (RUN_RE), and the others are reached only by text
-// that needs them.
 
-/**
- * A run of letters, digits, marks and apostrophes: the words are in such runs (see wordEnd). One class: a
- * regex for the words themselves, [LN][LNM]*(?:['’ʼ][LN][LNM]*)*, compiles four, for 1.8 ms instead of 0.6.
- */
-const RUN_RE = /[\p{L}\p{N}\p{M}'\u2019\u02bc]+/gu;
-/** A combining mark at the given position (sticky); only asked of a code point from U+0300 on. */
-const MARK_AT_RE = /\p{M}/uy;
+/** A word: a letter or digit, then letters, digits and marks, with inner apostrophes (daughter's, don't, l'été). */
+const WORD_RE = /[\p{L}\p{N}][\p{L}\p{N}\p{M}]*(?:['’ʼ][\p{L}\p{N}][\p{L}\p{N}\p{M}]*)*/gu;
 const ASCII_RE = /^[\x20-\x7e]*$/;
-const APOSTROPHE_RE = /['\u2019\u02bc]/;
+const APOSTROPHE_RE = /['’ʼ]/;
 const LATIN_WORD_RE = /^[a-z]+$/;
 const DIGITS_RE = /^[0-9]+$/;
 /** Characters that normalisation may introduce inside a word ("½" becomes "1⁄2"): split on them again. */
-const NON_WORD_RE = /[^\p{L}\p{N}\p{M}'\u2019\u02bc]+/u;
+const NON_WORD_RE = /[^\p{L}\p{N}\p{M}'’ʼ]+/u;
 const LEADING_ZEROS_RE = /^0+(?=.)/;
 
 /**
@@ -57,17 +48,10 @@ const LETTER_FOLDS: Readonly<Record<string, string>> = {
   ı: "i",
   ς: "σ",
 };
-const LETTER_FOLD_RE = /[\u00df\u00e6\u0153\u00f8\u0111\u00f0\u0142\u00fe\u0131\u03c2]/g; // ßæœøđðłþıς
+const LETTER_FOLD_RE = /[ßæœøđðłþıς]/g;
 
 /** Chinese characters and Japanese kana are bigrammed together; Hangul separately. */
 const CJK_TEST_RE = /[\p{scx=Han}\p{scx=Hira}\p{scx=Kana}\p{scx=Hang}]/u;
-/**
- * Every character CJK_TEST_RE matches is in this cheap class of UTF-16 units (test/search/analyze.test.ts
- * checks all of Unicode): Hangul Jamo start at U+1100, and only U+00B7, U+0305 and U+0323 come before. The
- * typographic apostrophe (U+2019) is left out, so that "Zoë’s" does not need the CJK test.
- */
-// biome-ignore lint/suspicious/noMisleadingCharacterClass: it tests single UTF-16 units, lone marks included.
-const MAY_BE_CJK_RE = /[\u00b7\u0305\u0323\u1100-\u2018\u201a-\uffff]/;
 const CJK_SPLIT_RE =
   /([\p{scx=Han}\p{scx=Hira}\p{scx=Kana}]+)|(\p{scx=Hang}+)|([^\p{scx=Han}\p{scx=Hira}\p{scx=Kana}\p{scx=Hang}]+)/gu;
 
@@ -147,97 +131,14 @@ function scan(text: string, maxTerms: number, emit: Emit): void {
     count += 1;
     emit(term, start, end);
   };
-  RUN_RE.lastIndex = 0;
-  for (let run = RUN_RE.exec(text); run !== null && count < maxTerms; run = RUN_RE.exec(text)) {
-    const chars = run[0];
-    const first = chars.charCodeAt(0);
-    if (first < 0x300 && first !== 0x27 && chars.indexOf("'") < 0 && chars.indexOf("’") < 0) {
-      // Most runs: a letter or digit first, no apostrophe, so the run is one word.
-      scanWord(chars, run.index, capped);
-      continue;
-    }
-    let i = 0;
-    while (i < chars.length && count < maxTerms) {
-      const end = wordEnd(chars, i);
-      if (end === i) {
-        // An apostrophe or a mark, which starts no word: on to the next code point.
-        i += (chars.codePointAt(i) ?? 0) > 0xffff ? 2 : 1;
-        continue;
-      }
-      scanWord(end - i === chars.length ? chars : chars.slice(i, end), run.index + i, capped);
-      i = end;
-    }
+  WORD_RE.lastIndex = 0;
+  for (let match = WORD_RE.exec(text); match !== null && count < maxTerms; match = WORD_RE.exec(text)) {
+    const raw = match[0];
+    const start = match.index;
+    if (CJK_TEST_RE.test(raw)) scanMixed(raw, start, capped);
+    else emitWord(raw, start, start + raw.length, capped);
   }
-  RUN_RE.lastIndex = 0;
-}
-
-function scanWord(raw: string, start: number, emit: Emit): void {
-  if (MAY_BE_CJK_RE.test(raw) && CJK_TEST_RE.test(raw)) scanMixed(raw, start, emit);
-  else for (const term of termsOfWord(raw)) emit(term, start, start + raw.length);
-}
-
-/**
- * Where the word that starts at `i` of a run ends, or `i` when no word starts there. A word is a letter or
- * digit, then letters, digits and marks, with inner apostrophes each followed by a letter or digit
- * (daughter's, don't, l'été): what /[LN][LNM]*(?:['’ʼ][LN][LNM]*)*\/u would match, leftmost and longest.
- */
-function wordEnd(chars: string, i: number): number {
-  if (!startsWord(chars, i)) return i;
-  let end = i + 1;
-  for (;;) {
-    end = nextApostrophe(chars, end);
-    if (end + 1 < chars.length && startsWord(chars, end + 1)) end += 2;
-    else return end;
-  }
-}
-
-/** The index of the first ' or ’ from `from` on, or the length: indexOf, not a loop V8 would interpret. */
-function nextApostrophe(chars: string, from: number): number {
-  const straight = chars.indexOf("'", from);
-  const curly = chars.indexOf("’", from);
-  if (straight < 0) return curly < 0 ? chars.length : curly;
-  return curly < 0 || straight < curly ? straight : curly;
-}
-
-/** A letter or a digit at `i` of a run (every character of a run is one, a mark or an apostrophe). */
-function startsWord(chars: string, i: number): boolean {
-  const code = chars.charCodeAt(i);
-  if (isApostrophe(code)) return false;
-  // No combining mark comes before U+0300.
-  if (code < 0x300) return true;
-  MARK_AT_RE.lastIndex = i;
-  return !MARK_AT_RE.test(chars);
-}
-
-/** ' and ’. The third apostrophe, ʼ (U+02BC), is a letter (Lm): a word may start or end with it. */
-function isApostrophe(code: number): boolean {
-  return code === 0x27 || code === 0x2019;
-}
-
-/**
- * The terms of each word met lately. A word's terms depend on the word alone, and normalising and stemming
- * them is most of what analysis costs: about 12 ms of CPU for a 10,000-character memory on a cold start
- * (170 ms at 128 MB), when V8 still interprets this code. Text repeats its words, and a search cuts its
- * snippets from contents analysed when they were written. Bounded: cleared when full (a few hundred KB).
- * Only words of at most 12 UTF-16 units are kept: V8 copies so short a substring, while a longer one is a
- * slice that would keep the whole text it was cut from alive as long as the entry.
- */
-const WORD_TERMS = new Map<string, readonly string[]>();
-const WORD_TERMS_LIMIT = 4_000;
-const CACHED_WORD_MAX_LENGTH = 12;
-
-function termsOfWord(raw: string): readonly string[] {
-  const cached = WORD_TERMS.get(raw);
-  if (cached !== undefined) return cached;
-  const terms: string[] = [];
-  emitWord(raw, 0, 0, (term) => {
-    terms.push(term);
-  });
-  if (raw.length <= CACHED_WORD_MAX_LENGTH) {
-    if (WORD_TERMS.size >= WORD_TERMS_LIMIT) WORD_TERMS.clear();
-    WORD_TERMS.set(raw, terms);
-  }
-  return terms;
+  WORD_RE.lastIndex = 0;
 }
 
 /** A word containing CJK characters: split it into CJK runs (bigrammed) and the rest (plain words). */
@@ -284,12 +185,9 @@ function emitWord(raw: string, start: number, end: number, emit: Emit): void {
     emitTerm(raw.toLowerCase(), start, end, emit);
     return;
   }
-  const compatible = raw.normalize("NFKC");
-  const normalized = foldWord(compatible);
+  const normalized = normalizeWord(raw);
   if (normalized === "") return;
-  // Only a compatibility mapping brings in characters that are not letters, digits or marks ("½" becomes
-  // "1⁄2"); lowercasing, canonical forms and the folds below never do (the tests check every code point).
-  if (compatible !== raw && NON_WORD_RE.test(normalized)) {
+  if (NON_WORD_RE.test(normalized)) {
     for (const piece of normalized.split(NON_WORD_RE)) {
       emitTerm(piece, start, end, emit);
     }
@@ -314,11 +212,10 @@ function emitTerm(word: string, start: number, end: number, emit: Emit): void {
   emit(truncate(term), start, end);
 }
 
-/**
- * After NFKC (full-width, ligatures): lowercase, accents stripped, then NFC so the stored term is canonical.
- */
-function foldWord(compatible: string): string {
-  return compatible
+/** NFKC (full-width, ligatures), lowercase, accents stripped, then NFC so the stored term is canonical. */
+function normalizeWord(raw: string): string {
+  return raw
+    .normalize("NFKC")
     .toLowerCase()
     .normalize("NFD")
     .replace(DIACRITICS_RE, "")

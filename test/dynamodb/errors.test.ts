@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
+import { setTimeout as delay } from "node:timers/promises";
 import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
@@ -82,6 +83,14 @@ describe("toServiceStoreError", () => {
     for (const error of errors) {
       assert.deepStrictEqual(described(toServiceStoreError(error)), UNAVAILABLE, error.message);
     }
+  });
+
+  test("a backoff cut short by the tool deadline (the AbortError of node:timers/promises) is unavailable", async () => {
+    const deadline = AbortSignal.abort(new DOMException("deadline", "TimeoutError"));
+    const error: unknown = await delay(60_000, undefined, { signal: deadline }).catch(
+      (reason: unknown) => reason,
+    );
+    assert.deepStrictEqual(described(toServiceStoreError(error)), UNAVAILABLE);
   });
 
   test("condition failures, conflicts, validation and programming errors are left to the caller", () => {

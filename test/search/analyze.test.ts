@@ -1,6 +1,6 @@
 // Pins down how text becomes search terms: normalisation (case, accents, width), stop words, stemming,
 // apostrophes, numbers, CJK bigrams, emoji, the term cap, the offsets used for snippets, and query expansion;
-// and that the word scanner, which avoids costly regexes, finds the words the plain regex would.
+// and what a word is, over generated text and every code point.
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -229,7 +229,7 @@ describe("analyzeQuery", () => {
   });
 });
 
-describe("the word cache", () => {
+describe("analysing again", () => {
   test("a text analysed again, alone or inside another, gives the same terms at the same offsets", () => {
     const text =
       "Zoë's café: running runners ran 3 runs, l'été 2019, 東京タワー and the daughters' birthdays.";
@@ -242,19 +242,19 @@ describe("the word cache", () => {
     );
   });
 
-  test("more distinct words than the cache holds are all analysed, each once per occurrence", () => {
+  test("many distinct words are all analysed, each once per occurrence", () => {
     const words = Array.from({ length: 12_000 }, (_, index) => `walk${index.toString(36)}x`);
     const text = words.join(" ");
     const terms = analyze(`${text} ${text}`);
     assert.equal(terms.length, MAX_TERMS);
     assert.deepStrictEqual(terms.slice(0, 3), ["walk0x", "walk1x", "walk2x"]);
-    // Not [a-z]+, so not stemmed: each word is its own term, also after the cache was cleared.
+    // Not [a-z]+, so not stemmed: each word is its own term.
     assert.deepStrictEqual(analyze(words.slice(5_000, 5_003).join(" ")), words.slice(5_000, 5_003));
   });
 });
 
 describe("word scanning", () => {
-  // What a word is, as one regex: the scanner must find exactly its matches, leftmost and longest.
+  // What a word is, as one regex: analysis must take exactly its matches, leftmost and longest.
   const WORD = /[\p{L}\p{N}][\p{L}\p{N}\p{M}]*(?:['’ʼ][\p{L}\p{N}][\p{L}\p{N}\p{M}]*)*/gu;
   const CJK = /[\p{scx=Han}\p{scx=Hira}\p{scx=Kana}\p{scx=Hang}]/u;
   const NON_WORD = /[^\p{L}\p{N}\p{M}'’ʼ]/u;
