@@ -2,7 +2,7 @@
 # Dependencies are installed only when node_modules is missing or older than package-lock.json: npm writes
 # node_modules/.package-lock.json on every install, so it stamps when the last one happened.
 .DEFAULT_GOAL := help
-.PHONY: help install dev build test check bench bench-search deploy rotate-key retire-key rotate-signing-key destroy clean
+.PHONY: help install dev build test check bench bench-search reindex deploy rotate-key retire-key rotate-signing-key destroy clean
 
 INSTALLED := node_modules/.package-lock.json
 
@@ -33,6 +33,9 @@ bench: install ## the cold-start and request benchmarks
 
 bench-search: install ## the search benchmark over growing memory sets
 	npm run bench:search
+
+reindex: install ## index a table written before the search index: TABLE_NAME=<table> make reindex
+	npm run reindex
 
 # --- deployment (terraform/) ---
 deploy: build ## build, then create or update the deployment in your AWS account

@@ -3,10 +3,11 @@
 
 locals {
   # Exactly the IAM actions behind the commands the code sends: the memory store (src/dynamodb/memory-store.ts,
-  # DYNAMODB_COMMANDS_USED = GetItem, Query, TransactWriteItems, UpdateItem) and the OAuth server
+  # DYNAMODB_COMMANDS_USED = BatchGetItem, GetItem, Query, TransactWriteItems, UpdateItem; BatchGetItem
+  # fetches a search's hits in one request) and the OAuth server
   # (src/dynamodb/oauth-store.ts, OAUTH_DYNAMODB_COMMANDS_USED = DeleteItem, GetItem, PutItem, Query, UpdateItem
   # on its OAUTH#... items in this same table):
-  #   GetItem, Query, UpdateItem  -> the action of the same name
+  #   BatchGetItem, GetItem, Query, UpdateItem -> the action of the same name
   #   TransactWriteItems          -> no action of its own: each operation inside a transaction is
   #     authorised as its item action ("Using IAM with DynamoDB transactions",
   #     https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html).
@@ -15,6 +16,7 @@ locals {
   # CreateTable and DescribeTable (ensureTable) run only against the local database: not granted.
   # test/infra/iam-crosscheck.test.ts holds this list against the code.
   dynamodb_actions = [
+    "dynamodb:BatchGetItem",
     "dynamodb:DeleteItem",
     "dynamodb:GetItem",
     "dynamodb:PutItem",

@@ -10,7 +10,7 @@ import { sha256Hex } from "../src/protocol/auth.ts";
 import type { HttpResponse } from "../src/protocol/http.ts";
 import { createLogger } from "../src/protocol/log.ts";
 import { DEFAULT_LAMBDA_ORIGINS } from "../src/protocol/origins.ts";
-import { TEST_API_KEY } from "./fixtures/events.ts";
+import { TEST_API_KEY, UNAUTHORIZED_MESSAGE } from "./fixtures/events.ts";
 import { createTestStore, type Dynalite, startDynalite } from "./helpers/dynalite.ts";
 
 const DIGEST = sha256Hex(TEST_API_KEY);
@@ -157,7 +157,7 @@ describe("configuration problems: a warning naming the variable, and a safe fall
       assert.deepEqual(
         // a refusal is a JSON-RPC error body
         { status: refused.status, error: (JSON.parse(refused.body) as { error: unknown }).error },
-        { status: 401, error: { code: -32_001, message: "Unauthorized" } },
+        { status: 401, error: { code: -32_001, message: UNAUTHORIZED_MESSAGE } },
       );
     }
   });

@@ -8,8 +8,10 @@
 // old images of the actions that were applied and answers TransactionCanceledException with one
 // cancellation reason per action, the way DynamoDB does. Actions target distinct items (DynamoDB rejects
 // a transaction that touches one item twice, and so does this front), so each condition is evaluated
-// against the state before the transaction. Not emulated: ConditionCheck actions, idempotency tokens,
-// TransactionConflict (transactions here never overlap), and durability across a crash mid-transaction.
+// against the state before the transaction. Idempotency tokens: a transaction repeating the
+// ClientRequestToken of one that succeeded (the SDK's retry after a lost answer) succeeds without writing
+// again, as in DynamoDB. Not emulated: ConditionCheck actions, TransactionConflict (transactions here never
+// overlap), and durability across a crash mid-transaction.
 import {
   Agent,
   createServer,
@@ -19,13 +21,24 @@ import {
   type ServerResponse,
 } from "node:http";
 import type { AddressInfo } from "node:net";
+import { ReadWriteLock } from "./read-write-lock.ts";
+import {
+  type Action,
+  type ActionKind,
+  type AppliedAction,
+  canonicalJson,
+  isObject,
+  type JsonObject,
+  SINGLE_ITEM_OPERATION,
+  type UpstreamJson,
+  undo,
+  writeBatch,
+} from "./transaction-writes.ts";
 
 const TARGET_PREFIX = "DynamoDB_20120810.";
 const TRANSACT_WRITE_ITEMS = `${TARGET_PREFIX}TransactWriteItems`;
 const ERROR_TYPE_PREFIX = "com.amazonaws.dynamodb.v20120810#";
 const MAX_TRANSACTION_ITEMS = 100;
-const SINGLE_ITEM_OPERATION = { Put: "PutItem", Delete: "DeleteItem", Update: "UpdateItem" } as const;
-type ActionKind = keyof typeof SINGLE_ITEM_OPERATION;
 const ACTION_KINDS = Object.keys(SINGLE_ITEM_OPERATION) as ActionKind[]; // the keys of the literal above
 // dynalite checks that a request is signed but not the signature, so internal calls carry a fixed one.
 const INTERNAL_AUTH_HEADERS = {
@@ -33,8 +46,6 @@ const INTERNAL_AUTH_HEADERS = {
     "AWS4-HMAC-SHA256 Credential=local/20000101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=0",
   "x-amz-date": "20000101T000000Z",
 };
-
-type JsonObject = Record<string, unknown>;
 
 export interface TransactionProxy {
   /** Where to point a DynamoDBClient. */
@@ -48,25 +59,14 @@ interface UpstreamReply {
   body: Buffer;
 }
 
-interface Action {
-  kind: ActionKind;
-  input: JsonObject;
-  tableName: string;
-  key: JsonObject;
-}
-
-interface AppliedAction {
-  tableName: string;
-  key: JsonObject;
-  oldItem: JsonObject | undefined;
-}
-
 /** Starts the front on 127.0.0.1 (a free port) before a DynamoDB-compatible endpoint such as dynalite. */
 export async function startTransactionProxy(upstream: string): Promise<TransactionProxy> {
   const upstreamUrl = new URL(upstream);
   const agent = new Agent({ keepAlive: true });
   const lock = new ReadWriteLock();
   const keySchemas = new Map<string, string[]>();
+  /** ClientRequestTokens of transactions that succeeded, oldest first (DynamoDB keeps them 10 minutes). */
+  const succeeded = new Set<string>();
 
   const send = (
     path: string,
@@ -126,6 +126,8 @@ export async function startTransactionProxy(upstream: string): Promise<Transacti
 
   const transact = async (body: Buffer): Promise<{ status: number; body: JsonObject }> => {
     const transaction = parseObject(body.toString("utf8"));
+    const token = transaction?.ClientRequestToken;
+    if (typeof token === "string" && succeeded.has(token)) return { status: 200, body: {} };
     const items = transaction?.TransactItems;
     if (!Array.isArray(items) || items.length === 0 || items.length > MAX_TRANSACTION_ITEMS) {
       return validationError(`TransactItems must hold between 1 and ${MAX_TRANSACTION_ITEMS} actions`);
@@ -141,12 +143,72 @@ export async function startTransactionProxy(upstream: string): Promise<Transacti
       return validationError("Transaction request cannot include multiple operations on one item");
     }
 
+    // The actions target distinct items and hold the exclusive lock, so they may run side by side; those
+    // with a condition go first, so a transaction that loses a race costs no writes to undo.
+    const run = (action: Action) => async () => {
+      const { ReturnValuesOnConditionCheckFailure: returnOnFailure, ...input } = action.input;
+      const outcome = await call(SINGLE_ITEM_OPERATION[action.kind], {
+        ...input,
+        ReturnValues: "ALL_OLD",
+        ReturnConsumedCapacity: "TOTAL",
+      });
+      let current: UpstreamJson | undefined;
+      if (returnOnFailure === "ALL_OLD" && errorType(outcome.body) === "ConditionalCheckFailedException") {
+        current = await call("GetItem", {
+          TableName: action.tableName,
+          Key: action.key,
+          ConsistentRead: true,
+        });
+      }
+      return { action, outcome, current };
+    };
+    const conditional = actions.map((action) => action.input.ConditionExpression !== undefined);
+    type Outcome = Awaited<ReturnType<ReturnType<typeof run>>>;
+    const results: (Outcome | undefined)[] = await Promise.all(
+      actions.map((action, index) => (conditional[index] ? run(action)() : undefined)),
+    );
+    if (results.every((result) => result === undefined || result.outcome.status === 200)) {
+      // Unconditional puts and deletes (an index's postings, say) go as batches: one read of their old
+      // images for the undo, one write, instead of a request per item.
+      const plain = actions.map(
+        (action, index) =>
+          !conditional[index] && action.kind !== "Update" && action.input.ConditionExpression === undefined,
+      );
+      const [rest, batched] = await Promise.all([
+        Promise.all(
+          actions.map((action, index) => (conditional[index] || plain[index] ? undefined : run(action)())),
+        ),
+        writeBatch(
+          actions.filter((_, index) => plain[index]),
+          call,
+        ),
+      ]);
+      rest.forEach((result, index) => {
+        if (result !== undefined) results[index] = result;
+      });
+      let next = 0;
+      actions.forEach((action, index) => {
+        if (plain[index])
+          results[index] = { action, outcome: batched[next++] as UpstreamJson, current: undefined }; // one outcome per plain action
+      });
+    }
+    const outcomes = results.map(
+      (result, index) =>
+        result ?? {
+          action: actions[index] as Action, // every index below actions.length has an action
+          outcome: { status: 200, body: { Attributes: undefined, skipped: true } },
+          current: undefined,
+        },
+    );
     const applied: AppliedAction[] = [];
     const reasons: JsonObject[] = [];
-    for (const action of actions) {
-      const { ReturnValuesOnConditionCheckFailure: returnOnFailure, ...input } = action.input;
-      const outcome = await call(SINGLE_ITEM_OPERATION[action.kind], { ...input, ReturnValues: "ALL_OLD" });
-      if (outcome.status === 200) {
+    let failure: UpstreamJson | undefined;
+    let writeUnits = 0;
+    for (const { action, outcome, current } of outcomes) {
+      if (outcome.status === 200 && outcome.body.skipped === true) {
+        // Not run, because a condition failed: DynamoDB reports such an action as "None" too.
+        reasons.push({ Code: "None" });
+      } else if (outcome.status === 200) {
         const old = outcome.body.Attributes;
         applied.push({
           tableName: action.tableName,
@@ -154,25 +216,24 @@ export async function startTransactionProxy(upstream: string): Promise<Transacti
           oldItem: isObject(old) ? old : undefined,
         });
         reasons.push({ Code: "None" });
+        const consumed = outcome.body.ConsumedCapacity;
+        if (isObject(consumed) && typeof consumed.CapacityUnits === "number")
+          writeUnits += consumed.CapacityUnits;
       } else if (errorType(outcome.body) === "ConditionalCheckFailedException") {
         const reason: JsonObject = {
           Code: "ConditionalCheckFailed",
           Message: "The conditional request failed",
         };
-        if (returnOnFailure === "ALL_OLD") {
-          const current = await call("GetItem", {
-            TableName: action.tableName,
-            Key: action.key,
-            ConsistentRead: true,
-          });
-          if (isObject(current.body.Item)) reason.Item = current.body.Item;
-        }
+        if (current !== undefined && isObject(current.body.Item)) reason.Item = current.body.Item;
         reasons.push(reason);
       } else {
-        // A validation error or worse fails the whole request, as in DynamoDB.
-        await undo(applied, call);
-        return outcome;
+        failure ??= outcome;
       }
+    }
+    if (failure !== undefined) {
+      // A validation error or worse fails the whole request, as in DynamoDB.
+      await undo(applied, call);
+      return failure;
     }
     if (reasons.some((reason) => reason.Code !== "None")) {
       await undo(applied, call);
@@ -186,13 +247,28 @@ export async function startTransactionProxy(upstream: string): Promise<Transacti
         },
       };
     }
-    return { status: 200, body: {} };
+    // A transactional write costs twice the units of the same writes made singly.
+    const capacity =
+      transaction?.ReturnConsumedCapacity === "TOTAL" || transaction?.ReturnConsumedCapacity === "INDEXES"
+        ? { ConsumedCapacity: [{ TableName: actions[0]?.tableName, CapacityUnits: 2 * writeUnits }] }
+        : {};
+    if (typeof token === "string") {
+      succeeded.add(token);
+      if (succeeded.size > 10_000) succeeded.delete(succeeded.values().next().value ?? "");
+    }
+    return { status: 200, body: capacity };
   };
 
   const handle = async (incoming: IncomingMessage, response: ServerResponse): Promise<void> => {
     const body = await readBody(incoming);
+    // A client that gave up waiting (the SDK's request timeout) reads no answer: its work is skipped, as
+    // it would only delay everyone queued behind it, and "not applied" is one outcome a timeout allows.
+    const abandoned = (): boolean => response.destroyed || incoming.socket.destroyed;
+    const skipped = { status: 503, headers: {}, body: Buffer.alloc(0) };
     if (incoming.headers["x-amz-target"] === TRANSACT_WRITE_ITEMS) {
-      const outcome = await lock.exclusive(() => transact(body));
+      const outcome = await lock.exclusive(() =>
+        abandoned() ? Promise.resolve({ status: 503, body: {} }) : transact(body),
+      );
       respond(
         response,
         outcome.status,
@@ -202,7 +278,9 @@ export async function startTransactionProxy(upstream: string): Promise<Transacti
       return;
     }
     const reply = await lock.shared(() =>
-      send(incoming.url ?? "/", incoming.method ?? "POST", incoming.headers, body),
+      abandoned()
+        ? Promise.resolve(skipped)
+        : send(incoming.url ?? "/", incoming.method ?? "POST", incoming.headers, body),
     );
     const {
       "content-length": _length,
@@ -268,21 +346,6 @@ async function parseAction(
   return { kind, input, tableName, key };
 }
 
-async function undo(
-  applied: readonly AppliedAction[],
-  call: (operation: string, input: JsonObject) => Promise<{ status: number; body: JsonObject }>,
-): Promise<void> {
-  for (const action of [...applied].reverse()) {
-    const outcome =
-      action.oldItem === undefined
-        ? await call("DeleteItem", { TableName: action.tableName, Key: action.key })
-        : await call("PutItem", { TableName: action.tableName, Item: action.oldItem });
-    // Nothing else writes while the exclusive lock is held, so a failed undo is a bug worth a loud 500.
-    if (outcome.status !== 200)
-      throw new Error(`could not undo a cancelled transaction: ${JSON.stringify(outcome.body)}`);
-  }
-}
-
 function validationError(message: string): { status: number; body: JsonObject } {
   return { status: 400, body: { __type: "com.amazon.coral.validate#ValidationException", message } };
 }
@@ -316,62 +379,5 @@ function parseObject(json: string): JsonObject | undefined {
     return isObject(value) ? value : undefined;
   } catch {
     return undefined;
-  }
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** JSON with sorted keys, so two spellings of one key compare equal. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (isObject(value)) {
-    const entries = Object.keys(value)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`);
-    return `{${entries.join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** Many shared holders or one exclusive holder, granted in arrival order so a transaction is not starved. */
-class ReadWriteLock {
-  private sharedHolders = 0;
-  private exclusiveHeld = false;
-  private readonly waiting: { exclusive: boolean; grant: () => void }[] = [];
-
-  shared<T>(work: () => Promise<T>): Promise<T> {
-    return this.run(false, work);
-  }
-
-  exclusive<T>(work: () => Promise<T>): Promise<T> {
-    return this.run(true, work);
-  }
-
-  private async run<T>(exclusive: boolean, work: () => Promise<T>): Promise<T> {
-    await new Promise<void>((grant) => {
-      this.waiting.push({ exclusive, grant });
-      this.pump();
-    });
-    try {
-      return await work();
-    } finally {
-      if (exclusive) this.exclusiveHeld = false;
-      else this.sharedHolders -= 1;
-      this.pump();
-    }
-  }
-
-  private pump(): void {
-    for (let next = this.waiting[0]; next !== undefined; next = this.waiting[0]) {
-      if (this.exclusiveHeld) return;
-      if (next.exclusive && this.sharedHolders > 0) return;
-      this.waiting.shift();
-      if (next.exclusive) this.exclusiveHeld = true;
-      else this.sharedHolders += 1;
-      next.grant();
-      if (next.exclusive) return;
-    }
   }
 }

@@ -132,18 +132,28 @@ function resolveApiKey(
   return { apiKey, generated: true };
 }
 
+/**
+ * A body over MAX_BODY_BYTES is answered as soon as the limit is passed, and the rest is read and dropped,
+ * up to this many bytes in all, so that the kept-alive connection can carry the client's next request
+ * (a pooled client such as fetch/undici would otherwise get ECONNRESET). A body declared larger is
+ * answered with Connection: close instead.
+ */
+const DRAIN_BYTES = 16 * MAX_BODY_BYTES;
+
 async function serve(app: HttpHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
-    const body = await readBody(req);
+    const body = await readBody(req, res);
     const url = new URL(req.url ?? "/", "http://localhost");
     const request: HttpRequest = {
       method: req.method ?? "GET",
       path: url.pathname,
       query: url.search.slice(1),
       headers: flattenHeaders(req),
-      body,
+      body: body.bytes,
     };
     const response = await app(request);
+    // Node closes the connection once this answer is written.
+    if (!body.keepAlive) res.setHeader("connection", "close");
     res.writeHead(
       response.status,
       response.cookies === undefined
@@ -158,27 +168,52 @@ async function serve(app: HttpHandler, req: IncomingMessage, res: ServerResponse
   }
 }
 
-/** Reads at most one byte past the limit, so an oversized body is refused without being buffered whole. */
-async function readBody(req: IncomingMessage): Promise<Uint8Array | undefined> {
+interface RequestBody {
+  /** At most one byte past the limit, so an oversized body is refused without being buffered whole. */
+  bytes: Uint8Array | undefined;
+  /** False when the body is declared too large to read and drop: the answer closes the connection. */
+  keepAlive: boolean;
+}
+
+function readBody(req: IncomingMessage, res: ServerResponse): Promise<RequestBody> {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  const keepAlive = !(declared > DRAIN_BYTES);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer; // no setEncoding() call, so the stream yields Buffers
-    chunks.push(buffer);
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) {
-      req.resume();
-      break;
-    }
-  }
-  if (
-    size === 0 &&
-    req.headers["content-length"] === undefined &&
-    req.headers["transfer-encoding"] === undefined
-  ) {
-    return undefined;
-  }
-  return Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES + 1);
+  let done = false;
+  return new Promise((resolve, reject) => {
+    const finish = (): void => {
+      done = true;
+      const bytes =
+        size === 0 &&
+        req.headers["content-length"] === undefined &&
+        req.headers["transfer-encoding"] === undefined
+          ? undefined
+          : Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES + 1);
+      resolve({ bytes, keepAlive });
+    };
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (!done) {
+        chunks.push(chunk);
+        if (size > MAX_BODY_BYTES) finish();
+      } else if (!keepAlive) {
+        // Told Connection: close, the client stops sending; nothing more is read.
+        req.pause();
+      } else if (size > DRAIN_BYTES) {
+        // A chunked body past the drain limit: the connection goes, once the answer is out.
+        req.pause();
+        if (res.writableFinished) req.socket.destroy();
+        else res.once("finish", () => req.socket.destroy());
+      }
+    });
+    req.on("end", () => {
+      if (!done) finish();
+    });
+    req.on("error", (error) => {
+      if (!done) reject(error);
+    });
+  });
 }
 
 function flattenHeaders(req: IncomingMessage): Record<string, string> {

@@ -1,5 +1,5 @@
 // The memory store contract: what the tools need from storage, free of any AWS type.
-// The DynamoDB implementation lives in ./dynamodb.ts; tests run it against dynalite.
+// The DynamoDB implementation lives in src/dynamodb/; tests run it against dynalite.
 
 /** One memory, as stored and as returned by the tools. */
 export interface Memory {
@@ -52,6 +52,25 @@ export interface ListPage {
   nextCursor?: string;
 }
 
+export interface SearchOptions {
+  /** At most this many hits, best first. */
+  limit: number;
+  /** Only memories carrying every one of these tags; ranking statistics are then over those memories. */
+  tags?: string[];
+}
+
+export interface ScoredMemory {
+  memory: Memory;
+  /** BM25 score, rounded to 4 decimals; only comparable within one search. */
+  score: number;
+}
+
+export interface SearchResult {
+  hits: ScoredMemory[];
+  /** How many memories the search ranked among: the store, or those carrying the required tags. */
+  searched: number;
+}
+
 /** Tags as a Memory holds them: NFC, lower case, trimmed, deduplicated, in the caller's order (first wins). */
 export function normaliseTags(tags: readonly string[]): string[] {
   return [...new Set(tags.map((tag) => tag.normalize("NFC").toLowerCase().trim()))];
@@ -94,7 +113,12 @@ export interface MemoryStore {
   delete(id: string): Promise<Memory>;
   /** Newest first. */
   list(options: ListOptions): Promise<ListPage>;
-  /** Every memory with its search terms, newest first, read page by page to the end (personal scale). */
+  /**
+   * Ranked full-text search (BM25, see src/search/rank.ts) over every memory, or those carrying `tags`.
+   * Sees every write that returned before it started, from any container.
+   */
+  search(query: string, options: SearchOptions): Promise<SearchResult>;
+  /** Every memory with its search terms, newest first, read page by page to the end. */
   all(): Promise<IndexedMemory[]>;
   /**
    * The same store, whose every call stops when `signal` aborts: a deadline over all the commands of one

@@ -153,13 +153,21 @@ export class McpServer {
    * A request carrying the stateless `_meta` envelope, or sent under a stateless MCP-Protocol-Version
    * header, follows 2026-07-28 (transports/streamable-http, "Server Validation"); anything else is
    * the handshake era. server/discover exists only in the stateless era.
+   *
+   * The order of the checks: the _meta shape (-32602); then whether the MCP-Protocol-Version header
+   * agrees with _meta (-32020), before either version is judged, because RequestMetaObject says a
+   * disagreement MUST be a 400 whatever the values; then whether the version is supported (-32022);
+   * then the headers that must be present (-32020).
    */
   private eraOf(request: RpcRequest, headers: TransportHeaders): Era {
     const header = headers.protocolVersion;
-    const headerError = unsupportedHeaderVersion(header);
-    if (headerError) throw headerError;
     const meta = request.params._meta;
     const metaVersion = isObject(meta) ? meta[META_PROTOCOL_VERSION] : undefined;
+    if (typeof metaVersion !== "string") {
+      // No version in the body to compare the header with: the header alone is judged.
+      const headerError = unsupportedHeaderVersion(header);
+      if (headerError) throw headerError;
+    }
     const stateless =
       metaVersion !== undefined ||
       (header !== undefined && isStatelessVersion(header)) ||
@@ -172,15 +180,12 @@ export class McpServer {
         400,
       );
     }
+    if (header !== undefined && header !== metaVersion)
+      throw headerMismatch("MCP-Protocol-Version", header, metaVersion);
     if (!SUPPORTED_VERSIONS.includes(metaVersion)) throw unsupportedVersion(metaVersion);
-    if (!isStatelessVersion(metaVersion)) {
-      // An older version named in _meta: that client speaks the handshake era.
-      if (header !== undefined && header !== metaVersion)
-        throw headerMismatch("MCP-Protocol-Version", header, metaVersion);
-      return "handshake";
-    }
+    // An older version named in _meta (header absent or equal): that client speaks the handshake era.
+    if (!isStatelessVersion(metaVersion)) return "handshake";
     if (header === undefined) throw missingHeader("MCP-Protocol-Version");
-    if (header !== metaVersion) throw headerMismatch("MCP-Protocol-Version", header, metaVersion);
     if (headers.mcpMethod === undefined) throw missingHeader("Mcp-Method");
     if (headers.mcpMethod !== request.method)
       throw headerMismatch("Mcp-Method", headers.mcpMethod, request.method);

@@ -1,7 +1,6 @@
-// Ranks memories against a query with BM25 over their stored terms, and cuts a snippet around the matches.
-// Built for personal scale: each search reads up to ~10,000 memories (the whole store) and ranks them in one
-// pass, O(total stored terms), with no index to maintain. Measured: 10,000 memories of ~500 characters
-// (~66 terms each) rank in 9-15 ms (median; p95 under 25 ms) on the development machine (Node 20).
+// Ranks documents against a query with BM25 (scoreDocuments: pure, over query term weights, per-document
+// term data and corpus stats), and cuts a snippet around the matches. The DynamoDB index feeds
+// scoreDocuments from postings; rankMemories feeds it from whole memories (tests, tables not yet indexed).
 
 import {
   graphemeBoundaryAtOrAfter,
@@ -42,12 +41,81 @@ const LEAD_CONTEXT = 60;
 
 const WHITESPACE_RE = /\s/;
 
-interface Candidate {
-  doc: IndexedMemory;
-  /** Frequency of each query term in the doc, indexed like the query's term list. */
-  frequencies: number[];
+/** What BM25 needs of one document: its length and the (lead-weighted) frequency of each query term. */
+export interface DocumentTerms {
+  id: string;
+  /** Number of analysed terms in the document. */
   length: number;
+  /** Frequency of each query term in the document, indexed like the query's term list. */
+  frequencies: readonly number[];
+}
+
+/** The collection the documents are ranked in: the whole store, or the memories carrying the required tags. */
+export interface CorpusStats {
+  documentCount: number;
+  /** Sum of the lengths of all documents of the collection. */
+  totalLength: number;
+  /** How many documents of the collection hold each query term, indexed like the query's term list. */
+  documentFrequency: readonly number[];
+}
+
+export interface ScoredDocument {
+  id: string;
   score: number;
+}
+
+/**
+ * Each term's frequency in one document's analysed terms, with the lead bonus: the terms an index stores
+ * as postings, and what rankMemories counts, so both rank alike.
+ */
+export function termFrequencies(terms: readonly string[]): Map<string, number> {
+  const frequencies = new Map<string, number>();
+  for (let position = 0; position < terms.length; position += 1) {
+    const term = terms[position] ?? "";
+    frequencies.set(term, (frequencies.get(term) ?? 0) + 1 + (LEAD_BONUS[position] ?? 0));
+  }
+  return frequencies;
+}
+
+/**
+ * BM25 over (query term weights, per-document term data, corpus stats): every document with at least one
+ * query term, best first; equal scores put the newer memory (larger ULID) first. Pure: no text, no storage.
+ */
+export function scoreDocuments(
+  weights: readonly number[],
+  docs: readonly DocumentTerms[],
+  corpus: CorpusStats,
+): ScoredDocument[] {
+  const { documentCount, totalLength, documentFrequency } = corpus;
+  if (documentCount === 0) return [];
+  const averageLength = totalLength / documentCount;
+  // Lucene's IDF: always positive, so a term found in every memory still counts a little.
+  const idf = weights.map(
+    (weight, i) =>
+      weight *
+      Math.log(1 + (documentCount - (documentFrequency[i] ?? 0) + 0.5) / ((documentFrequency[i] ?? 0) + 0.5)),
+  );
+  // Coordination (Lucene's classic `coord`): the BM25 sum times the share of the query's weight the memory
+  // matches. search_memories asks the model for the key terms plus synonyms and related words, and in such a
+  // long query a short memory matching two of the words, one at its start, outscored the memory matching
+  // three. Paraphrase fixture (test/search/quality.test.ts), expanded queries: P@1 0.93 -> 0.97, MRR 0.97 ->
+  // 0.98; the plain questions are unchanged (P@1 0.87, MRR 0.91).
+  const queryWeight = weights.reduce((sum, weight) => sum + weight, 0);
+  const scored: ScoredDocument[] = [];
+  for (const doc of docs) {
+    const norm = K1 * (1 - B + (B * doc.length) / averageLength);
+    let score = 0;
+    let matchedWeight = 0;
+    for (let i = 0; i < weights.length; i += 1) {
+      const tf = doc.frequencies[i] ?? 0;
+      if (tf > 0) {
+        score += ((idf[i] ?? 0) * tf * (K1 + 1)) / (tf + norm);
+        matchedWeight += weights[i] ?? 0;
+      }
+    }
+    if (matchedWeight > 0) scored.push({ id: doc.id, score: round(score * (matchedWeight / queryWeight)) });
+  }
+  return scored.sort(byScoreThenNewest);
 }
 
 /**
@@ -62,11 +130,12 @@ export function rankMemories(query: string, docs: Iterable<IndexedMemory>, limit
   const termIndex = new Map(queryTerms.map((term, index) => [term, index]));
 
   const documentFrequency = new Array<number>(queryTerms.length).fill(0);
-  const candidates: Candidate[] = [];
-  let collectionSize = 0;
+  const candidates: DocumentTerms[] = [];
+  const byId = new Map<string, IndexedMemory>();
+  let documentCount = 0;
   let totalLength = 0;
   for (const doc of docs) {
-    collectionSize += 1;
+    documentCount += 1;
     const terms = doc.terms;
     totalLength += terms.length;
     let frequencies: number[] | undefined;
@@ -80,42 +149,26 @@ export function rankMemories(query: string, docs: Iterable<IndexedMemory>, limit
     for (let i = 0; i < frequencies.length; i += 1) {
       if ((frequencies[i] ?? 0) > 0) documentFrequency[i] = (documentFrequency[i] ?? 0) + 1;
     }
-    candidates.push({ doc, frequencies, length: terms.length, score: 0 });
+    candidates.push({ id: doc.id, frequencies, length: terms.length });
+    byId.set(doc.id, doc);
   }
   if (candidates.length === 0) return [];
 
-  const averageLength = totalLength / collectionSize;
-  // Lucene's IDF: always positive, so a term found in every memory still counts a little.
-  const idf = documentFrequency.map(
-    (df, i) =>
-      (weights.get(queryTerms[i] ?? "") ?? 0) * Math.log(1 + (collectionSize - df + 0.5) / (df + 0.5)),
+  const ranked = scoreDocuments(
+    queryTerms.map((term) => weights.get(term) ?? 0),
+    candidates,
+    { documentCount, totalLength, documentFrequency },
   );
-  // Coordination (Lucene's classic `coord`): the BM25 sum times the share of the query's weight the memory
-  // matches. search_memories asks the model for the key terms plus synonyms and related words, and in such a
-  // long query a short memory matching two of the words, one at its start, outscored the memory matching
-  // three. Paraphrase fixture (test/search/quality.test.ts), expanded queries: P@1 0.93 -> 0.97, MRR 0.97 ->
-  // 0.98; the plain questions are unchanged (P@1 0.87, MRR 0.91).
-  const queryWeight = queryTerms.reduce((sum, term) => sum + (weights.get(term) ?? 0), 0);
-  for (const candidate of candidates) {
-    const norm = K1 * (1 - B + (B * candidate.length) / averageLength);
-    let score = 0;
-    let matchedWeight = 0;
-    for (let i = 0; i < queryTerms.length; i += 1) {
-      const tf = candidate.frequencies[i] ?? 0;
-      if (tf > 0) {
-        score += ((idf[i] ?? 0) * tf * (K1 + 1)) / (tf + norm);
-        matchedWeight += weights.get(queryTerms[i] ?? "") ?? 0;
-      }
-    }
-    candidate.score = round(score * (matchedWeight / queryWeight));
-  }
-
-  candidates.sort(byScoreThenNewest);
   const matchTerms = new Set(queryTerms);
-  return candidates.slice(0, Math.floor(limit)).map((candidate) => {
-    const { terms: _terms, ...memory } = candidate.doc;
-    return { memory, score: candidate.score, ...makeSnippet(candidate.doc.content, matchTerms) };
+  return ranked.slice(0, Math.floor(limit)).map(({ id, score }) => {
+    const { terms: _terms, ...memory } = byId.get(id) as IndexedMemory; // every ranked id is a candidate's
+    return { memory, score, ...makeSnippet(memory.content, matchTerms) };
   });
+}
+
+/** The snippet of `content` for `query`: the passage holding the most query terms (see makeSnippet). */
+export function snippetFor(query: string, content: string): Snippet {
+  return makeSnippet(content, new Set(analyzeQuery(query).keys()));
 }
 
 /** Scores are shown to the model; 4 decimals is plenty, and never rounds a match down to 0. */
@@ -123,13 +176,13 @@ function round(score: number): number {
   return Math.max(Math.round(score * 10_000) / 10_000, 0.0001);
 }
 
-function byScoreThenNewest(a: Candidate, b: Candidate): number {
+function byScoreThenNewest(a: ScoredDocument, b: ScoredDocument): number {
   if (a.score !== b.score) return b.score - a.score;
   // ULIDs sort by creation time as plain strings; compare code units, not locale order.
-  return a.doc.id < b.doc.id ? 1 : a.doc.id > b.doc.id ? -1 : 0;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }
 
-interface Snippet {
+export interface Snippet {
   snippet: string;
   snippetTruncated: boolean;
 }

@@ -1,6 +1,6 @@
-// search_memories: ranked full-text search (BM25 over stored analysed terms) across every memory.
-import { type MemoryStore, normaliseTags } from "../memory/memory-store.ts";
-import { rankMemories } from "../search/rank.ts";
+// search_memories: ranked full-text search (BM25 over the store's index) across every memory.
+import type { MemoryStore } from "../memory/memory-store.ts";
+import { snippetFor } from "../search/rank.ts";
 import { defineTool, type ToolInput, type ToolOutput } from "./tool.ts";
 
 export const searchMemories = defineTool({
@@ -30,22 +30,20 @@ export async function searchStore(
   store: MemoryStore,
   input: ToolInput<"search_memories">,
 ): Promise<ToolOutput<"search_memories">> {
-  const required = normaliseTags(input.tags ?? []);
-  const all = await store.all();
-  const docs =
-    required.length === 0 ? all : all.filter((memory) => required.every((tag) => memory.tags.includes(tag)));
-  const hits = rankMemories(input.query, docs, input.limit ?? 10);
+  const { hits, searched } = await store.search(input.query, {
+    limit: input.limit ?? 10,
+    tags: input.tags ?? [],
+  });
   return {
-    results: hits.map(({ memory, score, snippet, snippetTruncated }) => ({
+    results: hits.map(({ memory, score }) => ({
       id: memory.id,
       score,
-      snippet,
-      snippetTruncated,
+      ...snippetFor(input.query, memory.content),
       tags: memory.tags,
       createdAt: memory.createdAt,
       updatedAt: memory.updatedAt,
       version: memory.version,
     })),
-    searched: docs.length,
+    searched,
   };
 }

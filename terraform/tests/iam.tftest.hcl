@@ -43,6 +43,7 @@ run "policy_grants_exactly_the_store_and_log_actions" {
 
   assert {
     condition = data.aws_iam_policy_document.this.statement[0].actions == toset([
+      "dynamodb:BatchGetItem",
       "dynamodb:DeleteItem",
       "dynamodb:GetItem",
       "dynamodb:PutItem",

@@ -186,23 +186,36 @@ describe("--url mode", () => {
 });
 
 describe("search scale (bench/search-scale.ts)", () => {
-  test("searches tables of each size on the Lambda bundle and prints one checked row per size", async () => {
+  test("searches and creates on tables of each size on the Lambda bundle and prints one checked row per size", async () => {
     const stdout = await bench(
-      ["--build-lambda", "--memories=2,5", "--searches=2", `--work=${join(dir, "scale")}`],
+      ["--build-lambda", "--memories=2,5", "--searches=2", "--creates=2", `--work=${join(dir, "scale")}`],
       "search-scale.ts",
     );
-    // Each row is printed only after every search in it answered with `searched` equal to the table's size.
+    // Each row is printed only after every search answered with `searched` at least the table's size and
+    // every create stored a memory.
     const rows = stdout
       .split("\n")
-      .filter((line) => /^\| \S*index\.mjs \|/.test(line))
+      .filter((line) => line.startsWith("| index |"))
       .map((line) => line.split("|").map((cell) => cell.trim()));
     assert.deepStrictEqual(
       rows.map((cells) => cells[2]),
       ["2", "5"],
     );
     for (const cells of rows) {
-      assertMs(Number(cells[3]), "first search CPU");
-      assertMs(Number(cells[4]), "later searches CPU");
+      for (const [index, what] of [
+        [3, "cold search"],
+        [4, "warm search"],
+        [5, "cold create"],
+        [6, "warm create"],
+      ] as const) {
+        assertMs(Number(cells[index]?.split(" ")[0]), `${what} CPU`);
+      }
+      // Requests and consumed units, as ReturnConsumedCapacity reported them: every call reads or writes.
+      for (const index of [7, 8]) {
+        const [requests, units] = (cells[index] ?? "").split(" / ").map(Number);
+        assert.ok((requests ?? 0) >= 1 && (units ?? 0) > 0, cells[index]);
+      }
+      assert.match(cells[9] ?? "", /^\$\d+\.\d{4}$/);
     }
   });
 });

@@ -284,10 +284,11 @@ describe("through the SDK", () => {
       kind: "version_conflict",
       message: `Memory ${ID} kept changing while we wrote it (concurrent updates); get it again and retry.`,
     });
-    // MAX_WRITE_ATTEMPTS read-and-write rounds; the SDK does not retry TransactionConflictException itself.
+    // MAX_WRITE_ATTEMPTS read-and-write rounds (a tag change moves postings: a transaction); the SDK does not
+    // retry TransactionConflictException itself.
     assert.deepStrictEqual(
       stub.targets,
-      Array.from({ length: MAX_WRITE_ATTEMPTS }, () => ["GetItem", "UpdateItem"]).flat(),
+      Array.from({ length: MAX_WRITE_ATTEMPTS }, () => ["GetItem", "TransactWriteItems"]).flat(),
     );
   });
 });

@@ -18,6 +18,7 @@ import {
   DYNAMODB_COMMANDS_USED,
   DYNAMODB_IAM_ACTIONS,
   DYNAMODB_SETUP_COMMANDS,
+  DYNAMODB_STORE_SOURCES,
   ensureTable,
   SDK_LOGGER_MIDDLEWARE,
 } from "../../src/dynamodb/memory-store.ts";
@@ -63,10 +64,12 @@ async function freshStore(): Promise<{
   return { store, tableName, clock };
 }
 
-/** Every item in the table, sort key and attributes, in sort key order: what the store really wrote. */
+/** Every item of the memory partition, sort key and attributes, in sort key order: what the store really
+ * wrote for memories and guards (the search index has partitions of its own: test/dynamodb/search-index.test.ts). */
 async function rawItems(tableName: string): Promise<Record<string, unknown>[]> {
   const output = await database.client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
   return (output.Items ?? [])
+    .filter((item) => item.pk?.S === "MEM")
     .map((item) =>
       Object.fromEntries(Object.entries(item).map(([name, value]) => [name, value.S ?? value.N ?? value.L])),
     )
@@ -673,15 +676,25 @@ describe("ensureTable", () => {
   });
 });
 
+/** The source of every file of src/dynamodb/ that sends commands for the memory store. */
+async function storeSource(): Promise<string> {
+  const files = await Promise.all(
+    DYNAMODB_STORE_SOURCES.map((file) =>
+      readFile(new URL(`../../src/dynamodb/${file}`, import.meta.url), "utf8"),
+    ),
+  );
+  return files.join("\n");
+}
+
 describe("declared commands", () => {
-  test("DYNAMODB_COMMANDS_USED and DYNAMODB_SETUP_COMMANDS are exactly the commands src/dynamodb/memory-store.ts sends", async () => {
-    const source = await readFile(new URL("../../src/dynamodb/memory-store.ts", import.meta.url), "utf8");
+  test("DYNAMODB_COMMANDS_USED and DYNAMODB_SETUP_COMMANDS are exactly the commands the store's files send", async () => {
+    const source = await storeSource();
     const sent = [...new Set([...source.matchAll(/new (\w+)Command\(/g)].map((match) => match[1]))].sort();
     assert.deepStrictEqual(sent, [...DYNAMODB_COMMANDS_USED, ...DYNAMODB_SETUP_COMMANDS].sort());
   });
 
   test("DYNAMODB_IAM_ACTIONS covers the commands and the kinds of transaction action in the source", async () => {
-    const source = await readFile(new URL("../../src/dynamodb/memory-store.ts", import.meta.url), "utf8");
+    const source = await storeSource();
     const transactionKinds = [...source.matchAll(/\b(Put|Update|Delete|ConditionCheck): /g)].map((match) =>
       match[1] === "ConditionCheck" ? "ConditionCheckItem" : `${match[1]}Item`,
     );

@@ -1,8 +1,10 @@
 // Load on loopback: the local server (the same handler, dynalite on disk) under 50 concurrent keep-alive
 // clients for a bounded time, each creating memories with unique content, retrying some creates, reading,
-// listing, searching, correcting and deleting its own. Pins down zero failed requests and, listing
-// everything to the end afterwards, that every memory a client kept exists exactly once with its last
-// content and nothing else exists. Prints latency percentiles and throughput for the note.
+// listing, searching, correcting and deleting its own. Pins down zero failed requests; that a search for a
+// word only one memory holds finds exactly that memory as its writer last left it, or nothing once deleted
+// (read-your-writes through the index while 49 others write); and, listing everything to the end and
+// searching every memory's word afterwards, that every memory a client kept exists exactly once with its
+// last content, is found by search, and nothing else exists. Prints latency percentiles and throughput.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -120,6 +122,22 @@ function summary(values: number[]): string {
   return `n=${sorted.length} p50=${f(percentile(sorted, 50))} p90=${f(percentile(sorted, 90))} p99=${f(percentile(sorted, 99))} max=${f(sorted[sorted.length - 1] ?? Number.NaN)} ms`;
 }
 
+/** A word that only the n-th memory of client `index` holds (analysed as one term). */
+function uniqueWord(index: number, n: number): string {
+  return `u${index}q${n}x`;
+}
+
+/** Searches one word; answers [id, version, snippet] of each hit, or undefined when the call failed. */
+async function searchWord(
+  word: string,
+  call: (tool: string, args: Record<string, unknown>) => Promise<Record<string, unknown> | undefined>,
+): Promise<[string, number, string][] | undefined> {
+  const result = (await call("search_memories", { query: word, limit: 5 })) as
+    | { results: { id: string; version: number; snippet: string }[] }
+    | undefined;
+  return result?.results.map((hit) => [hit.id, hit.version, hit.snippet]);
+}
+
 test(`${CLIENTS} concurrent clients for ${DURATION_MS / 1000} s: zero failures, nothing lost, nothing doubled`, async () => {
   const samples: Sample[] = [];
   const failures: string[] = [];
@@ -150,7 +168,8 @@ test(`${CLIENTS} concurrent clients for ${DURATION_MS / 1000} s: zero failures, 
       const roll = Math.random();
       const own = mine[Math.floor(Math.random() * mine.length)];
       if (roll < 0.35 || own === undefined) {
-        const content = `load memory c${index} n${++n} ${randomUUID()} about tea and travel plans`;
+        n += 1;
+        const content = `load memory c${index} n${n} ${uniqueWord(index, n)} ${randomUUID()} about tea and travel plans`;
         contents.add(content);
         const result = await timed("create_memory", { content, tags: [`client-${index % 5}`, "load"] });
         const created = result as { memory: Memory; duplicate: boolean } | undefined;
@@ -175,9 +194,13 @@ test(`${CLIENTS} concurrent clients for ${DURATION_MS / 1000} s: zero failures, 
           limit: 20,
           ...(Math.random() < 0.5 ? { tags: [`client-${index % 5}`] } : {}),
         });
+      } else if (roll < 0.85) {
+        await timed("search_memories", { query: "tea travel plans", limit: 5 });
       } else if (roll < 0.9) {
-        const word = own.content.split(" ")[3] ?? "tea";
-        await timed("search_memories", { query: word, limit: 5 });
+        // Read your writes: the word only this memory holds finds it, as this client last wrote it.
+        const found = await searchWord(own.content.split(" ")[4] ?? "", timed);
+        if (found)
+          assert.deepEqual(found, [[own.id, own.version, own.content]], "search sees the last write");
       } else if (roll < 0.96) {
         const content = `${own.content.split(" (v")[0]} (v${own.version + 1})`;
         contents.add(content);
@@ -196,6 +219,8 @@ test(`${CLIENTS} concurrent clients for ${DURATION_MS / 1000} s: zero failures, 
         if (result) {
           mine.splice(mine.indexOf(own), 1);
           kept.delete(own.id);
+          const found = await searchWord(own.content.split(" ")[4] ?? "", timed);
+          if (found) assert.deepEqual(found, [], "a deleted memory is gone from the next search");
         }
       }
     }
@@ -203,6 +228,9 @@ test(`${CLIENTS} concurrent clients for ${DURATION_MS / 1000} s: zero failures, 
 
   await Promise.all(Array.from({ length: CLIENTS }, (_, index) => client(index)));
   const elapsedS = (performance.now() - started) / 1000;
+
+  // A failed request leaves its write unknown, so failures are reported first, with what they were.
+  assert.deepEqual(failures, [], "no request failed");
 
   // Everything, to the end, then compare with what the clients kept.
   const listed: Memory[] = [];
@@ -222,6 +250,14 @@ test(`${CLIENTS} concurrent clients for ${DURATION_MS / 1000} s: zero failures, 
     .map(({ id, content, tags, version }) => ({ id, content, tags, version }))
     .sort((a, b) => (a.id < b.id ? 1 : -1));
   assert.deepEqual(listed, expected, "exactly the memories the clients kept, with their last content");
+
+  // Every kept memory is found by its own word, and a deleted one's word finds nothing.
+  for (const memory of expected) {
+    const found = await searchWord(memory.content.split(" ")[4] ?? "", async (tool, args) => {
+      return (await callTool(tool, args)).result;
+    });
+    assert.deepEqual(found, [[memory.id, memory.version, memory.content]], `search for ${memory.id}`);
+  }
 
   const all = samples.map((sample) => sample.ms);
   const lines = [

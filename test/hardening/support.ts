@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { type AttributeValue, type DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { sha256Hex } from "../../src/protocol/auth.ts";
 import { ROTATED_API_KEY, TEST_API_KEY } from "../fixtures/events.ts";
+import { assertIndexConsistent } from "../helpers/search-index.ts";
 
 /** Every key the suite's servers accept, and the SHA-256 digests the server is configured with. */
 export const SECRET_KEYS: readonly string[] = [TEST_API_KEY, ROTATED_API_KEY];
@@ -281,6 +282,7 @@ export async function readPartition(
 export async function assertConsistentTable(
   client: DynamoDBClient,
   tableName: string,
+  index: { pending: "allowed" | "none" } = { pending: "none" },
 ): Promise<{ memories: RawMemory[] }> {
   const { memories, guards, others } = await readPartition(client, tableName);
   assert.deepEqual(others, [], "only memories and guards live in the partition");
@@ -295,5 +297,6 @@ export async function assertConsistentTable(
   for (const [hash, memoryId] of guards) {
     assert.equal(byHash.get(hash), memoryId, `guard H#${hash} names ${memoryId}, which does not hold it`);
   }
+  await assertIndexConsistent(client, tableName, index);
   return { memories };
 }

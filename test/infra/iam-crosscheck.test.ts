@@ -1,5 +1,6 @@
 // Pins down that terraform/iam.tf grants exactly the DynamoDB actions the deployed code needs: the
-// commands src/dynamodb/memory-store.ts declares in DYNAMODB_COMMANDS_USED and src/dynamodb/oauth-store.ts in
+// commands src/dynamodb/memory-store.ts declares in DYNAMODB_COMMANDS_USED (sent from the files it lists in
+// DYNAMODB_STORE_SOURCES, whose transactions are read for their kinds of action) and src/dynamodb/oauth-store.ts in
 // OAUTH_DYNAMODB_COMMANDS_USED, mapped to IAM actions, equal the `dynamodb_actions` list of
 // terraform/iam.tf. Nothing more (least privilege), nothing less (an AccessDeniedException found only
 // in production).
@@ -59,8 +60,10 @@ function grantedActions(): string[] {
  * `Delete:` or `ConditionCheck:` key of an object literal. Reading more than the transactions hold
  * can only ask for a grant too many, which the equality below then reports.
  */
-function transactOperationsInSource(): string[] {
-  const source = readFileSync(storeModule, "utf8");
+function transactOperationsInSource(files: readonly string[]): string[] {
+  const source = files
+    .map((file) => readFileSync(resolve(repoRoot, "src/dynamodb", file), "utf8"))
+    .join("\n");
   const found = new Set<string>();
   for (const match of source.matchAll(/[{,]\s*(Put|Update|Delete|ConditionCheck)\s*:/g)) {
     if (match[1] !== undefined) found.add(match[1]);
@@ -94,7 +97,7 @@ test("the granted DynamoDB actions are exactly those behind the memory and OAuth
   const needed = new Set<string>();
   for (const command of commands) {
     if (command === "TransactWriteItems") {
-      const operations = transactOperationsInSource();
+      const operations = transactOperationsInSource(exportedStrings(store, "DYNAMODB_STORE_SOURCES") ?? []);
       assert.ok(
         operations.length > 0,
         "TransactWriteItems is used, but no Put/Update/Delete/ConditionCheck found",

@@ -1,9 +1,11 @@
 // Pins down the local server (`npm start`): the key is generated once and kept with owner-only
-// permissions, data survives a restart, only loopback origins are allowed, and Ctrl-C stops the
-// process cleanly with the data flushed.
+// permissions, data survives a restart, only loopback origins are allowed, an early answer (401, 403,
+// 406, 413, 415) leaves a kept-alive connection usable, and Ctrl-C stops the process cleanly with the
+// data flushed.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { Agent, request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -93,7 +95,7 @@ describe("local server", () => {
     }
   });
 
-  test("an oversized body is refused with 413 without being read whole", async () => {
+  test("an oversized body is refused with 413 without being buffered whole", async () => {
     const server = await startLocalServer({ port: 0, dataDir: tempDir(), apiKey: "k", logger: quiet });
     try {
       const response = await fetch(server.url, {
@@ -103,6 +105,64 @@ describe("local server", () => {
       });
       assert.equal(response.status, 413);
     } finally {
+      await server.close();
+    }
+  });
+
+  test("early answers keep a kept-alive connection usable for the client's next request", async () => {
+    // One pooled connection, as fetch/undici (the official SDK's transport) keeps: a refused request must
+    // not leave the next one an ECONNRESET. Each oversized body is sent in two parts, the second only once
+    // the answer has arrived, so the server answers before it has read the whole body, every time.
+    const server = await startLocalServer({ port: 0, dataDir: tempDir(), apiKey: "k", logger: quiet });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const refusals: [string, Record<string, string>, number][] = [
+        ["oversized", {}, 413],
+        ["wrong key", { authorization: "Bearer wrong" }, 401],
+        ["foreign origin", { origin: "https://evil.example" }, 403],
+        ["not acceptable", { accept: "text/html" }, 406],
+        ["unsupported media type", { "content-type": "text/plain" }, 415],
+      ];
+      const outcomes: unknown[] = [await send(agent, server.url, PING, {})];
+      const expected: unknown[] = [{ status: 200, reused: false, connection: "keep-alive" }];
+      for (const size of ["small", "oversized"] as const) {
+        for (const [label, headers, status] of refusals) {
+          if (label === "oversized" && size === "small") continue;
+          const refused =
+            size === "small"
+              ? await send(agent, server.url, PING, headers)
+              : await sendInTwoParts(agent, server.url, 1024 * 1024, headers);
+          outcomes.push({ label, size, ...refused });
+          outcomes.push({ label: "ping after", size, ...(await send(agent, server.url, PING, {})) });
+          expected.push({ label, size, status, reused: true, connection: "keep-alive" });
+          expected.push({ label: "ping after", size, status: 200, reused: true, connection: "keep-alive" });
+        }
+      }
+      assert.deepEqual(outcomes, expected);
+    } finally {
+      agent.destroy();
+      await server.close();
+    }
+  });
+
+  test("a body declared far over the limit is answered with Connection: close, and the client reconnects", async () => {
+    const server = await startLocalServer({ port: 0, dataDir: tempDir(), apiKey: "k", logger: quiet });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const outcomes = [
+        await send(agent, server.url, PING, {}),
+        await sendInTwoParts(agent, server.url, 8 * 1024 * 1024, {}),
+        await send(agent, server.url, PING, {}),
+        await send(agent, server.url, PING, {}),
+      ];
+      assert.deepEqual(outcomes, [
+        { status: 200, reused: false, connection: "keep-alive" },
+        { status: 413, reused: true, connection: "close" },
+        { status: 200, reused: false, connection: "keep-alive" },
+        { status: 200, reused: true, connection: "keep-alive" },
+      ]);
+    } finally {
+      agent.destroy();
       await server.close();
     }
   });
@@ -177,3 +237,77 @@ describe("local server", () => {
     }
   });
 });
+
+const PING = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" });
+const AUTH_AND_JSON = { authorization: "Bearer k", "content-type": "application/json" };
+
+interface Outcome {
+  status: number;
+  /** Whether the request went over a connection an earlier request opened. */
+  reused: boolean;
+  connection: string | undefined;
+}
+
+/** One POST through `agent`, the response read to its end. */
+function send(agent: Agent, url: string, body: string, headers: Record<string, string>): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      { method: "POST", agent, headers: { ...AUTH_AND_JSON, ...headers } },
+      (res) => {
+        res.resume();
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            reused: req.reusedSocket,
+            connection: res.headers.connection,
+          }),
+        );
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/**
+ * A POST of `size` bytes (Content-Length declared) through `agent`: the first part, just over the server's
+ * limit, then the rest only after the whole answer has arrived, when the server does not close the
+ * connection (a client that reads the answer early stops sending when told Connection: close).
+ */
+function sendInTwoParts(
+  agent: Agent,
+  url: string,
+  size: number,
+  headers: Record<string, string>,
+): Promise<Outcome> {
+  const first = 256 * 1024 + 4096;
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      {
+        method: "POST",
+        agent,
+        headers: { ...AUTH_AND_JSON, ...headers, "content-length": String(size) },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => {
+          const outcome = {
+            status: res.statusCode ?? 0,
+            reused: req.reusedSocket,
+            connection: res.headers.connection,
+          };
+          if (outcome.connection === "close") {
+            req.destroy();
+            resolve(outcome);
+          } else req.end(Buffer.alloc(size - first, 0x20), () => resolve(outcome));
+        });
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.write(Buffer.alloc(first, 0x20));
+  });
+}

@@ -434,21 +434,53 @@ describe("stateless era (2026-07-28)", () => {
     }
   });
 
-  test("an unsupported _meta version is -32022 with 400, supported and requested", async () => {
-    const { status, json } = await rpc(request("tools/list", { _meta: statelessMeta("2027-01-01") }), {
-      ...statelessHeaders("tools/list"),
-      "mcp-protocol-version": "2026-07-28",
-    });
-    assert.deepEqual(
-      { status, json },
-      {
-        status: 400,
-        json: error(1, -32022, "Unsupported protocol version", {
-          supported: ["2026-07-28", "2025-11-25", "2025-06-18", "2025-03-26"],
-          requested: "2027-01-01",
-        }),
-      },
-    );
+  test("an unsupported version that header and _meta agree on is -32022 with 400, supported and requested", async () => {
+    const withoutHeader = { "mcp-method": "tools/list" };
+    for (const headers of [{ ...withoutHeader, "mcp-protocol-version": "2027-01-01" }, withoutHeader]) {
+      const { status, json } = await rpc(
+        request("tools/list", { _meta: statelessMeta("2027-01-01") }),
+        headers,
+      );
+      assert.deepEqual(
+        { status, json },
+        {
+          status: 400,
+          json: error(1, -32022, "Unsupported protocol version", {
+            supported: ["2026-07-28", "2025-11-25", "2025-06-18", "2025-03-26"],
+            requested: "2027-01-01",
+          }),
+        },
+        JSON.stringify(headers),
+      );
+    }
+  });
+
+  test("a header that disagrees with _meta is -32020, even when one of the versions is unsupported", async () => {
+    // RequestMetaObject (schema 2026-07-28): the values MUST match, otherwise 400; the mismatch is judged
+    // before either version is, as the conformance suite's server-stateless scenario checks.
+    const cases: [header: string, meta: string][] = [
+      ["2026-07-28", "v999.0.0"],
+      ["v999.0.0", "2026-07-28"],
+      ["2025-11-25", "2027-01-01"],
+    ];
+    for (const [header, meta] of cases) {
+      const { status, json } = await rpc(request("server/discover", { _meta: statelessMeta(meta) }), {
+        "mcp-protocol-version": header,
+        "mcp-method": "server/discover",
+      });
+      assert.deepEqual(
+        { status, json },
+        {
+          status: 400,
+          json: error(
+            1,
+            -32020,
+            `Header mismatch: MCP-Protocol-Version header value "${header}" does not match body value "${meta}"`,
+          ),
+        },
+        `${header} / ${meta}`,
+      );
+    }
   });
 
   test("headers that are missing or disagree with the body are -32020 with 400", async () => {

@@ -1,0 +1,161 @@
+// A search over the inverted index (./search-index.ts): reads the index state, the postings of the query's
+// terms and the members of the required tags, ranks with BM25 (src/search/rank.ts), then fetches only the
+// hits. Pending memories are scored from their own items; the hits' content is read fresh, so a search never
+// shows a deleted memory or stale content.
+import {
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
+  type KeysAndAttributes,
+} from "@aws-sdk/client-dynamodb";
+import { type ScoredMemory, type SearchResult, StoreError } from "../memory/memory-store.ts";
+import { analyzeQuery } from "../search/analyze.ts";
+import { type DocumentTerms, scoreDocuments, termFrequencies } from "../search/rank.ts";
+import { backoff, mapped } from "./errors.ts";
+import {
+  attributeNames,
+  type Item,
+  memoryKey,
+  readMemory,
+  readNumber,
+  readString,
+  SEARCH_PROJECTION,
+  splitTerms,
+} from "./items.ts";
+import {
+  type IndexContext,
+  type IndexState,
+  postingPartition,
+  queryPartition,
+  tagPartition,
+} from "./search-index.ts";
+import table from "./table.json" with { type: "json" };
+
+const POSTING_PROJECTION = "#sk, #tf, #dl";
+const TAG_PROJECTION = "#sk, #dl";
+/** BatchGetItem takes at most 100 keys. */
+const BATCH_GET_KEYS = 100;
+/** Rounds of UnprocessedKeys before a search gives up as "unavailable" (each after a backoff). */
+const BATCH_GET_ROUNDS = 8;
+
+export async function searchIndex(
+  context: IndexContext,
+  state: IndexState,
+  query: string,
+  options: { tags: readonly string[]; limit: number; signal: AbortSignal | undefined },
+): Promise<SearchResult> {
+  const weights = analyzeQuery(query);
+  const queryTerms = [...weights.keys()];
+  const pending = new Set(state.pendingIds);
+  const [postings, members, pendingItems] = await Promise.all([
+    Promise.all(
+      queryTerms.map((term) => queryPartition(context, postingPartition(term), POSTING_PROJECTION)),
+    ),
+    Promise.all(options.tags.map((tag) => queryPartition(context, tagPartition(tag), TAG_PROJECTION))),
+    batchGetMemories(context, state.pendingIds, options.signal),
+  ]);
+
+  // The collection: every memory, or those carrying every required tag (pending ones judged by their items).
+  let allowed: Map<string, number> | undefined;
+  for (const partition of members) {
+    const next = new Map<string, number>();
+    for (const item of partition) {
+      const id = readString(item, table.sortKey.name);
+      if (!pending.has(id) && (allowed === undefined || allowed.has(id)))
+        next.set(id, readNumber(item, "dl"));
+    }
+    allowed = next;
+  }
+  const pendingDocs = [...pendingItems.values()].filter((item) =>
+    options.tags.every((tag) => readMemory(item).tags.includes(tag)),
+  );
+  let documentCount = state.documentCount;
+  let totalLength = state.totalLength;
+  if (allowed !== undefined) {
+    documentCount = allowed.size + pendingDocs.length;
+    totalLength = [...allowed.values()].reduce((sum, dl) => sum + dl, 0);
+    for (const item of pendingDocs) totalLength += splitTerms(readString(item, "terms")).length;
+  }
+  if (queryTerms.length === 0 || options.limit < 1) return { hits: [], searched: documentCount };
+
+  const docs = new Map<string, DocumentTerms & { frequencies: number[] }>();
+  const docOf = (id: string, length: number): DocumentTerms & { frequencies: number[] } => {
+    let doc = docs.get(id);
+    if (doc === undefined) {
+      doc = { id, length, frequencies: new Array<number>(queryTerms.length).fill(0) };
+      docs.set(id, doc);
+    }
+    return doc;
+  };
+  postings.forEach((partition, index) => {
+    for (const item of partition) {
+      const id = readString(item, table.sortKey.name);
+      if (pending.has(id) || (allowed !== undefined && !allowed.has(id))) continue;
+      docOf(id, readNumber(item, "dl")).frequencies[index] = readNumber(item, "tf");
+    }
+  });
+  for (const item of pendingDocs) {
+    const terms = splitTerms(readString(item, "terms"));
+    const frequencies = termFrequencies(terms);
+    if (!queryTerms.some((term) => frequencies.has(term))) continue;
+    const doc = docOf(readString(item, "id"), terms.length);
+    queryTerms.forEach((term, index) => {
+      doc.frequencies[index] = frequencies.get(term) ?? 0;
+    });
+  }
+  const documentFrequency = queryTerms.map(
+    (_, index) => [...docs.values()].filter((doc) => (doc.frequencies[index] ?? 0) > 0).length,
+  );
+  const ranked = scoreDocuments(
+    queryTerms.map((term) => weights.get(term) ?? 0),
+    [...docs.values()],
+    { documentCount, totalLength, documentFrequency },
+  ).slice(0, Math.floor(options.limit));
+
+  const fetched = await batchGetMemories(
+    context,
+    ranked.map((hit) => hit.id),
+    options.signal,
+  );
+  const hits: ScoredMemory[] = [];
+  for (const { id, score } of ranked) {
+    const item = fetched.get(id);
+    // Deleted between the index read and now: a search never returns a deleted memory.
+    if (item !== undefined) hits.push({ memory: readMemory(item), score });
+  }
+  return { hits, searched: documentCount };
+}
+
+/** The memory items of `ids` that exist, by id: consistent BatchGetItem, following UnprocessedKeys. */
+async function batchGetMemories(
+  context: IndexContext,
+  ids: readonly string[],
+  signal: AbortSignal | undefined,
+): Promise<Map<string, Item>> {
+  const found = new Map<string, Item>();
+  for (let start = 0; start < ids.length; start += BATCH_GET_KEYS) {
+    let request: KeysAndAttributes | undefined = {
+      Keys: ids.slice(start, start + BATCH_GET_KEYS).map(memoryKey),
+      ConsistentRead: true,
+      ProjectionExpression: SEARCH_PROJECTION,
+      ExpressionAttributeNames: attributeNames(SEARCH_PROJECTION),
+    };
+    for (let round = 1; request !== undefined; round++) {
+      const output: BatchGetItemCommandOutput = await mapped(
+        context.client.send(new BatchGetItemCommand({ RequestItems: { [context.tableName]: request } })),
+      );
+      for (const item of output.Responses?.[context.tableName] ?? []) found.set(readString(item, "id"), item);
+      request = output.UnprocessedKeys?.[context.tableName];
+      if (request !== undefined && (request.Keys?.length ?? 0) === 0) request = undefined;
+      if (request !== undefined) {
+        if (round >= BATCH_GET_ROUNDS) {
+          throw new StoreError(
+            "throttled",
+            "The memory database is throttling requests right now; retry in a few seconds.",
+          );
+        }
+        await backoff(round, signal);
+      }
+    }
+  }
+  return found;
+}

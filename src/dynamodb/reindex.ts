@@ -1,0 +1,129 @@
+// Migration of tables written before the search index existed: indexes memories that lack it (each in a
+// transaction conditioned on the version read, so it never overwrites a newer write), settles pending
+// memories, then marks the index built so searches use it. Run by `make reindex`, and a little at a time
+// by searches over a table not yet built (searchBeforeIndex).
+import { TransactWriteItemsCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import type { SearchResult } from "../memory/memory-store.ts";
+import { rankMemories } from "../search/rank.ts";
+import { CONDITION_FAILED, cancellationCodes, isTransactionConflict, mapped } from "./errors.ts";
+import {
+  attributeNames,
+  type Item,
+  MAX_TRANSACTION_ACTIONS,
+  memoryKey,
+  numberValue,
+  readIndexedMemory,
+  readMemory,
+  readNumber,
+  readString,
+  splitTerms,
+  update,
+  VERSION_IS_AS_READ,
+} from "./items.ts";
+import { allMemoryItems } from "./memory-list.ts";
+import { type IndexContext, indexChange, META_KEY, readIndexState, settle } from "./search-index.ts";
+
+export interface ReindexReport {
+  /** Memories of an older version that this run indexed. */
+  indexed: number;
+  /** Pending memories whose index entries this run rewrote. */
+  settled: number;
+}
+
+/** Indexes `items` (memory items read through SEARCH_PROJECTION without `indexed`); returns how many. */
+export async function indexUnindexed(context: IndexContext, items: readonly Item[]): Promise<number> {
+  let indexed = 0;
+  for (const item of items) {
+    const memory = readMemory(item);
+    const index = indexChange(
+      context.tableName,
+      memory.id,
+      { contribution: undefined, pending: false },
+      { id: memory.id, terms: splitTerms(readString(item, "terms")), tags: memory.tags },
+      MAX_TRANSACTION_ACTIONS - 1,
+    );
+    const expression = `SET #indexed = :one${index.pending ? ", #pending = :one" : ""}`;
+    const condition = `${VERSION_IS_AS_READ} AND attribute_not_exists(#indexed)`;
+    try {
+      await mapped(
+        context.client.send(
+          new TransactWriteItemsCommand({
+            TransactItems: [
+              update(
+                context.tableName,
+                memoryKey(memory.id),
+                expression,
+                { ":one": numberValue(1), ":readVersion": numberValue(readNumber(item, "version")) },
+                condition,
+              ),
+              ...index.actions,
+            ],
+          }),
+        ),
+      );
+    } catch (error) {
+      // Written or deleted meanwhile, by a version that maintains the index: nothing left to do.
+      if (isTransactionConflict(error) || cancellationCodes(error)?.includes(CONDITION_FAILED)) continue;
+      throw error;
+    }
+    indexed += 1;
+    if (index.pending) await settle(context, memory.id);
+  }
+  return indexed;
+}
+
+/** Memories of an older version a search over a table not yet indexed indexes on its way. */
+const MIGRATE_PER_SEARCH = 25;
+
+/**
+ * A search over a table written by a version without the index: ranks every memory as that version did,
+ * indexes a few of them on the way, and marks the index built once none is left (so an empty or fully
+ * indexed table is built at its first search).
+ */
+export async function searchBeforeIndex(
+  context: IndexContext,
+  query: string,
+  tags: readonly string[],
+  limit: number,
+): Promise<SearchResult> {
+  const items = await allMemoryItems(context);
+  const unindexed = items.filter((item) => item.indexed === undefined);
+  if (unindexed.length === 0) await markBuilt(context);
+  else await indexUnindexed(context, unindexed.slice(0, MIGRATE_PER_SEARCH));
+  const docs = items
+    .map(readIndexedMemory)
+    .filter((memory) => tags.every((tag) => memory.tags.includes(tag)));
+  const hits = rankMemories(query, docs, limit).map(({ memory, score }) => ({ memory, score }));
+  return { hits, searched: docs.length };
+}
+
+/** Marks the index built: from now on searches read postings instead of every memory. */
+export async function markBuilt(context: IndexContext): Promise<void> {
+  const expression = "SET #token = :built";
+  await mapped(
+    context.client.send(
+      new UpdateItemCommand({
+        TableName: context.tableName,
+        Key: META_KEY,
+        UpdateExpression: expression,
+        ExpressionAttributeNames: attributeNames(expression),
+        ExpressionAttributeValues: { ":built": { S: "built" } },
+      }),
+    ),
+  );
+}
+
+/** Indexes every memory that lacks it and settles every pending one, then marks the index built. */
+export async function reindexTable(
+  context: IndexContext,
+  memoryItems: () => Promise<Item[]>,
+): Promise<ReindexReport> {
+  const unindexed = (await memoryItems()).filter((item) => item.indexed === undefined);
+  const indexed = await indexUnindexed(context, unindexed);
+  let settled = 0;
+  for (const id of (await readIndexState(context)).pendingIds) {
+    if (await settle(context, id)) settled += 1;
+  }
+  await markBuilt(context);
+  return { indexed, settled };
+}

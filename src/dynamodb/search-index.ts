@@ -1,0 +1,291 @@
+// The inverted index that lets a search read only its query terms' postings (docs/storage-index.md):
+// its items, the actions that keep it in step with a memory inside the memory's own transaction, and the
+// settle step for memories whose index change does not fit in one transaction.
+//
+// | Item                     | pk          | sk        | Attributes                                      |
+// | ------------------------ | ----------- | --------- | ----------------------------------------------- |
+// | Posting of a term        | T#<term>    | <id>      | tf (lead-weighted frequency), dl (memory length) |
+// | Tag membership           | G#<tag>     | <id>      | dl                                              |
+// | Corpus statistics shard  | IDX         | S#<00-15> | docs, length (ADDed by every write)             |
+// | Pending memory           | IDX         | P#<id>    | token, staleTerms (SS), staleTags (SS)          |
+// | Index built              | IDX         | META      | (present once every memory is indexed)          |
+import { randomUUID } from "node:crypto";
+import {
+  type DynamoDBClient,
+  GetItemCommand,
+  QueryCommand,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
+} from "@aws-sdk/client-dynamodb";
+import { termFrequencies } from "../search/rank.ts";
+import { CONDITION_FAILED, cancellationCodes, isTransactionConflict, mapped } from "./errors.ts";
+import {
+  attributeNames,
+  deleteIf,
+  IN_PARTITION,
+  ITEM_IS_ABSENT,
+  type Item,
+  keyOf,
+  MAX_TRANSACTION_ACTIONS,
+  memoryKey,
+  numberValue,
+  put,
+  readNumber,
+  readStoredMemory,
+  readString,
+  splitTerms,
+  update,
+  VERSION_IS_AS_READ,
+} from "./items.ts";
+import table from "./table.json" with { type: "json" };
+
+export const INDEX_PARTITION = "IDX";
+const STATS_SK_PREFIX = "S#";
+const PENDING_SK_PREFIX = "P#";
+const META_SK = "META";
+/** Statistics are ADDed to one of these shards (by memory id), so concurrent writes rarely touch one item. */
+const STATS_SHARDS = 16;
+const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+export interface IndexContext {
+  client: Pick<DynamoDBClient, "send">;
+  tableName: string;
+}
+
+/** What one memory contributes to the index. */
+export interface Contribution {
+  id: string;
+  terms: readonly string[];
+  tags: readonly string[];
+}
+
+/** A memory's index state before a write: its contribution if counted, and whether it is pending. */
+export interface IndexedBefore {
+  contribution: Contribution | undefined;
+  pending: boolean;
+}
+
+/** The index part of one memory write: actions for its transaction, and whether the memory becomes pending. */
+export interface IndexChange {
+  actions: TransactWriteItem[];
+  pending: boolean;
+}
+
+export function postingPartition(term: string): string {
+  return `T#${term}`;
+}
+
+export function tagPartition(tag: string): string {
+  return `G#${tag}`;
+}
+
+export function pendingSk(id: string): string {
+  return PENDING_SK_PREFIX + id;
+}
+
+export function statsShard(id: string): string {
+  const shard = CROCKFORD.indexOf(id.at(-1) ?? "0") % STATS_SHARDS;
+  return STATS_SK_PREFIX + String(Math.max(shard, 0)).padStart(2, "0");
+}
+
+export const META_KEY = keyOf(INDEX_PARTITION, META_SK);
+
+/**
+ * The actions that move the index of one memory from `before` to `after` (absent: no contribution), using
+ * at most `room` actions. When they do not fit, or the memory is pending already, the change is recorded
+ * instead as a pending marker (stale terms to clean up) and the memory is scored from its own item until
+ * settle() rewrites its postings: a search never depends on postings that are not all written.
+ */
+export function indexChange(
+  tableName: string,
+  id: string,
+  before: IndexedBefore,
+  after: Contribution | undefined,
+  room: number,
+): IndexChange {
+  const old = before.contribution;
+  const stats = statsAction(tableName, id, old, after);
+  if (!before.pending) {
+    const actions = [...(stats === undefined ? [] : [stats]), ...entryActions(tableName, id, old, after)];
+    if (actions.length <= room) return { actions, pending: false };
+  }
+  const marker = markerAction(tableName, id, old);
+  return { actions: stats === undefined ? [marker] : [stats, marker], pending: true };
+}
+
+function statsAction(
+  tableName: string,
+  id: string,
+  old: Contribution | undefined,
+  next: Contribution | undefined,
+): TransactWriteItem | undefined {
+  const docs = (next === undefined ? 0 : 1) - (old === undefined ? 0 : 1);
+  const length = (next?.terms.length ?? 0) - (old?.terms.length ?? 0);
+  if (docs === 0 && length === 0) return undefined;
+  return update(tableName, keyOf(INDEX_PARTITION, statsShard(id)), "ADD #docs :docs, #length :length", {
+    ":docs": numberValue(docs),
+    ":length": numberValue(length),
+  });
+}
+
+function markerAction(tableName: string, id: string, old: Contribution | undefined): TransactWriteItem {
+  const staleTerms = [...new Set(old?.terms ?? [])];
+  const staleTags = [...(old?.tags ?? [])];
+  const adds = [
+    ...(staleTerms.length > 0 ? ["#staleTerms :staleTerms"] : []),
+    ...(staleTags.length > 0 ? ["#staleTags :staleTags"] : []),
+  ];
+  const expression = `SET #token = :token${adds.length > 0 ? ` ADD ${adds.join(", ")}` : ""}`;
+  return update(tableName, keyOf(INDEX_PARTITION, pendingSk(id)), expression, {
+    ":token": { S: randomUUID() },
+    ...(staleTerms.length > 0 ? { ":staleTerms": { SS: staleTerms } } : {}),
+    ...(staleTags.length > 0 ? { ":staleTags": { SS: staleTags } } : {}),
+  });
+}
+
+/** Puts for the postings and tags of `next` that differ from `old`, deletes for those `next` lacks. */
+function entryActions(
+  tableName: string,
+  id: string,
+  old: Contribution | undefined,
+  next: Contribution | undefined,
+  putAll = false,
+): TransactWriteItem[] {
+  const actions: TransactWriteItem[] = [];
+  const oldFrequencies = termFrequencies(old?.terms ?? []);
+  const newFrequencies = termFrequencies(next?.terms ?? []);
+  const sameLength = !putAll && old !== undefined && old.terms.length === next?.terms.length;
+  for (const [term, tf] of newFrequencies) {
+    if (sameLength && oldFrequencies.get(term) === tf) continue;
+    actions.push(put(tableName, postingItem(term, id, tf, next?.terms.length ?? 0)));
+  }
+  for (const term of oldFrequencies.keys()) {
+    if (!newFrequencies.has(term)) actions.push(deleteIf(tableName, keyOf(postingPartition(term), id)));
+  }
+  const oldTags = new Set(old?.tags ?? []);
+  const newTags = new Set(next?.tags ?? []);
+  for (const tag of newTags) {
+    if (sameLength && oldTags.has(tag)) continue;
+    actions.push(put(tableName, tagItem(tag, id, next?.terms.length ?? 0)));
+  }
+  for (const tag of oldTags) {
+    if (!newTags.has(tag)) actions.push(deleteIf(tableName, keyOf(tagPartition(tag), id)));
+  }
+  return actions;
+}
+
+function postingItem(term: string, id: string, tf: number, dl: number): Item {
+  return { ...keyOf(postingPartition(term), id), tf: numberValue(tf), dl: numberValue(dl) };
+}
+
+function tagItem(tag: string, id: string, dl: number): Item {
+  return { ...keyOf(tagPartition(tag), id), dl: numberValue(dl) };
+}
+
+/**
+ * Rewrites the index entries of a pending memory and clears its marker: deletes the postings and tags of
+ * every stale term and tag it no longer has, puts its current ones, in transactions of up to 100 actions
+ * that each also check that the memory is still at the version read (or still deleted). Returns false when
+ * the memory or marker changed meanwhile: the write that changed them settles it. Safe to run any number
+ * of times, concurrently, or to stop half way: until the marker goes, search ignores these postings.
+ */
+export async function settle(context: IndexContext, id: string): Promise<boolean> {
+  const { client, tableName } = context;
+  const marker = await getItem(context, keyOf(INDEX_PARTITION, pendingSk(id)));
+  if (marker === undefined) return true;
+  const item = await getItem(context, memoryKey(id));
+  const stored = item === undefined ? undefined : readStoredMemory(item);
+  const current: Contribution | undefined =
+    stored === undefined ? undefined : { id, terms: splitTerms(stored.terms), tags: stored.memory.tags };
+  const stale: Contribution = {
+    id,
+    terms: [...(marker.staleTerms?.SS ?? [])],
+    tags: [...(marker.staleTags?.SS ?? [])],
+  };
+  // Every current entry is put, even one a stale entry seems to match: it may never have landed.
+  const all = entryActions(tableName, id, stale, current, true);
+  const readVersion = stored === undefined ? undefined : numberValue(stored.memory.version);
+  const memoryCheck = (last: boolean): TransactWriteItem =>
+    readVersion === undefined
+      ? deleteIf(tableName, memoryKey(id), ITEM_IS_ABSENT)
+      : update(
+          tableName,
+          memoryKey(id),
+          last ? "REMOVE #pending" : "SET #version = :readVersion",
+          { ":readVersion": readVersion },
+          VERSION_IS_AS_READ,
+        );
+  const markerDelete = deleteIf(tableName, keyOf(INDEX_PARTITION, pendingSk(id)), "#token = :token", {
+    ":token": { S: readString(marker, "token") },
+  });
+  const chunk = MAX_TRANSACTION_ACTIONS - 2;
+  for (let start = 0; ; start += chunk) {
+    const last = start + chunk >= all.length;
+    const actions = [memoryCheck(last), ...all.slice(start, start + chunk), ...(last ? [markerDelete] : [])];
+    try {
+      await mapped(client.send(new TransactWriteItemsCommand({ TransactItems: actions })));
+    } catch (error) {
+      if (isTransactionConflict(error) || cancellationCodes(error)?.includes(CONDITION_FAILED)) return false;
+      throw error;
+    }
+    if (last) return true;
+  }
+}
+
+export async function getItem(context: IndexContext, key: Item): Promise<Item | undefined> {
+  const output = await mapped(
+    context.client.send(new GetItemCommand({ TableName: context.tableName, Key: key, ConsistentRead: true })),
+  );
+  return output.Item;
+}
+
+/** Every item of one partition (consistent, page by page), with only `projection` when given. */
+export async function queryPartition(
+  context: IndexContext,
+  partition: string,
+  projection?: string,
+): Promise<Item[]> {
+  const items: Item[] = [];
+  let startKey: Item | undefined;
+  do {
+    const page = await mapped(
+      context.client.send(
+        new QueryCommand({
+          TableName: context.tableName,
+          KeyConditionExpression: IN_PARTITION,
+          ExpressionAttributeNames: attributeNames(IN_PARTITION, projection ?? ""),
+          ExpressionAttributeValues: { ":partition": { S: partition } },
+          ...(projection === undefined ? {} : { ProjectionExpression: projection }),
+          ConsistentRead: true,
+          ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+        }),
+      ),
+    );
+    for (const item of page.Items ?? []) items.push(item);
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return items;
+}
+
+/** The state of the index as one consistent read of its partition sees it. */
+export interface IndexState {
+  built: boolean;
+  documentCount: number;
+  totalLength: number;
+  /** Memory ids whose index entries are not all written: scored from their memory items. */
+  pendingIds: string[];
+}
+
+export async function readIndexState(context: IndexContext): Promise<IndexState> {
+  const state: IndexState = { built: false, documentCount: 0, totalLength: 0, pendingIds: [] };
+  for (const item of await queryPartition(context, INDEX_PARTITION)) {
+    const sk = readString(item, table.sortKey.name);
+    if (sk === META_SK) state.built = true;
+    else if (sk.startsWith(PENDING_SK_PREFIX)) state.pendingIds.push(sk.slice(PENDING_SK_PREFIX.length));
+    else if (sk.startsWith(STATS_SK_PREFIX)) {
+      state.documentCount += readNumber(item, "docs");
+      state.totalLength += readNumber(item, "length");
+    }
+  }
+  return state;
+}
