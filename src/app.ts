@@ -10,6 +10,7 @@ import { createLogger, type Logger } from "./protocol/log.ts";
 import { McpServer, type ServerIdentity } from "./protocol/mcp.ts";
 import { OriginAllowList } from "./protocol/origins.ts";
 import { tools } from "./tools/index.ts";
+import { createMemoryPage, type MemoryPageOptions } from "./web/memory-page.ts";
 
 /** Written into the Lambda bundle by esbuild's `define` (scripts/lambda-esbuild.mjs); unset when run unbundled. */
 declare const PACKAGE_VERSION: string | undefined;
@@ -46,6 +47,8 @@ export interface AppOptions {
   /** The OAuth authorization server (src/oauth/); without it /mcp takes API keys only. */
   oauth?: Omit<OAuthOptions, "keyDigests" | "publicBaseUrl">;
   logger?: Logger;
+  /** Test knobs of the memory page (src/web/), which is served whenever `oauth` is: its store holds the keys. */
+  memoryPage?: Pick<MemoryPageOptions, "maxDownloadBytes">;
 }
 
 export function createApp(options: AppOptions): HttpHandler {
@@ -75,13 +78,25 @@ export function createApp(options: AppOptions): HttpHandler {
     if (parsed.ok) publicBaseUrl = parsed.baseUrl;
     else logger.warn(`PUBLIC_BASE_URL ignored, deriving the base URL from each request: ${parsed.error}`);
   }
+  const oauth = options.oauth;
   return createHttpHandler({
     mcp,
     keyDigests,
     origins: origins.allow,
     logger,
-    oauth:
-      options.oauth === undefined ? undefined : createOAuth({ ...options.oauth, keyDigests, publicBaseUrl }),
+    oauth: oauth === undefined ? undefined : createOAuth({ ...oauth, keyDigests, publicBaseUrl }),
+    page:
+      oauth === undefined
+        ? undefined
+        : createMemoryPage({
+            ...options.memoryPage,
+            store: options.store,
+            oauthStore: oauth.store,
+            keyDigests,
+            publicBaseUrl,
+            now: oauth.now,
+            wrongKeyDelayMs: oauth.wrongKeyDelayMs,
+          }),
   });
 }
 

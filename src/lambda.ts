@@ -31,7 +31,13 @@ logger.info("init", { warmUpMs: Math.round(Number(process.hrtime.bigint() - warm
 
 export async function handler(event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult> {
   const response = await app(toHttpRequest(event));
-  return { statusCode: response.status, headers: response.headers, body: response.body };
+  const result: LambdaFunctionURLResult = {
+    statusCode: response.status,
+    headers: response.headers,
+    body: response.body,
+  };
+  if (response.cookies !== undefined) result.cookies = response.cookies;
+  return result;
 }
 
 export function toHttpRequest(event: LambdaFunctionURLEvent): HttpRequest {
@@ -39,7 +45,9 @@ export function toHttpRequest(event: LambdaFunctionURLEvent): HttpRequest {
     method: event.requestContext.http.method,
     path: event.rawPath,
     query: event.rawQueryString,
-    headers: event.headers,
+    // Payload 2.0 moves the Cookie header into `cookies` (one entry a cookie); the app reads one header.
+    headers:
+      event.cookies === undefined ? event.headers : { ...event.headers, cookie: event.cookies.join("; ") },
     body: event.body,
     // Decoded by the HTTP layer only after the API key check and the size limit.
     base64: event.isBase64Encoded,

@@ -1,6 +1,7 @@
 // Pins down the Lambda bundle as deployed (scripts/lambda-esbuild.mjs): the OAuth flows (registration, the
-// consent page, the token endpoint) stay out of INIT: no module of theirs is reachable from index.mjs by static imports, they sit in one chunk of their own,
-// and the bundle loaded as Lambda loads it answers /register, /authorize and /token through it.
+// consent page, the token endpoint) and the memory page stay out of INIT: no module of theirs is reachable from
+// index.mjs by static imports, each sits in a chunk of its own, and the bundle loaded as Lambda loads it
+// answers /register, /authorize, /token and /memories through them.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,7 +11,7 @@ import { pathToFileURL } from "node:url";
 import { build, type Metafile } from "esbuild";
 import { loadedWith } from "../bench/subjects.ts";
 import { lambdaBuildOptions } from "../scripts/lambda-esbuild.mjs";
-import { functionUrlEvent } from "./fixtures/events.ts";
+import { functionUrlEvent, TEST_API_KEY } from "./fixtures/events.ts";
 import { type LambdaUnderTest, loadLambda } from "./helpers/lambda.ts";
 
 /** The modules only the flows use. */
@@ -20,12 +21,23 @@ const FLOW_MODULES = [
   "src/oauth/token.ts",
   "src/oauth/register.ts",
   "src/oauth/consent-page.ts",
-  "src/oauth/consent-guard.ts",
   "src/oauth/clients.ts",
   "src/oauth/client-metadata-document.ts",
   "src/oauth/pkce.ts",
   "src/oauth/redirect-uri.ts",
 ];
+
+/** The memory page's modules: only ./memory-page.ts, which claims the paths, is loaded at INIT. */
+const PAGE_MODULES = [
+  "src/web/routes.ts",
+  "src/web/session.ts",
+  "src/web/views.ts",
+  "src/web/layout.ts",
+  "src/web/download.ts",
+  "src/memory/jsonl.ts",
+];
+/** Shared by the flows and the page, so in a lazily loaded chunk of their own. */
+const SHARED_LAZY_MODULES = ["src/signin/key-guard.ts", "src/signin/html.ts"];
 
 let outdir: string;
 let metafile: Metafile;
@@ -80,6 +92,68 @@ test("no module of the flows is loaded at INIT; they share one lazily loaded chu
       `${module} is not loaded at INIT`,
     );
   }
+});
+
+test("no module of the memory page is loaded at INIT, nor what it shares with the flows", () => {
+  const atInit = loadedAtInit();
+  const modules = [...PAGE_MODULES, ...SHARED_LAZY_MODULES];
+  assert.deepEqual(
+    modules.map((module) => ({ module, atInit: outputsHolding(module).filter((path) => atInit.has(path)) })),
+    modules.map((module) => ({ module, atInit: [] })),
+  );
+  for (const module of modules)
+    assert.ok(outputsHolding(module).length > 0, `${module} is not in the bundle`);
+  const pageChunks = new Set(PAGE_MODULES.flatMap(outputsHolding));
+  assert.equal(pageChunks.size, 1, `the page is spread over ${[...pageChunks].join(", ")}`);
+  assert.ok(
+    outputsHolding("src/web/memory-page.ts").some((path) => atInit.has(path)),
+    "the page's paths are claimed at INIT",
+  );
+  // Nor does its chunk import any file INIT loads: were it to, esbuild would cut the code it shares with
+  // index.mjs into more chunks, and INIT would load more files for the same code (src/web/memory-page.ts).
+  const [pageChunk = ""] = pageChunks;
+  const imported = (metafile.outputs[pageChunk]?.imports ?? [])
+    .filter(({ external }) => external !== true)
+    .map(({ path }) => path)
+    // esbuild's own helpers (a chunk of no module), which every chunk imports
+    .filter((path) => Object.keys(metafile.outputs[path]?.inputs ?? {}).length > 0);
+  assert.deepEqual(
+    imported.filter((path) => atInit.has(path)),
+    [],
+  );
+});
+
+test("the bundle serves the memory page through its lazy chunk, cookies as payload 2.0 carries them", async () => {
+  const page = (cookies?: string[]) =>
+    lambda.invoke(
+      functionUrlEvent({
+        method: "GET",
+        path: "/memories",
+        anonymous: true,
+        ...(cookies ? { cookies } : {}),
+      }),
+    );
+  const form = await page();
+  assert.equal(form.status, 200, form.body);
+  assert.match(form.headers["content-type"] ?? "", /^text\/html/);
+  assert.equal(form.headers["set-cookie"], undefined, "cookies go in the answer's `cookies`, not a header");
+  const signInCookie = form.cookies?.[0]?.split(";", 1)[0] ?? "";
+  assert.match(signInCookie, /^__Host-memories-sign-in=/);
+  const csrf = /name="csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? "";
+  const signedIn = await lambda.invoke(
+    functionUrlEvent({
+      path: "/memories/sign-in",
+      anonymous: true,
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      cookies: [signInCookie],
+      body: new URLSearchParams({ csrf, api_key: TEST_API_KEY }).toString(),
+    }),
+  );
+  assert.equal(signedIn.status, 303, signedIn.body);
+  const session = signedIn.cookies?.[0]?.split(";", 1)[0] ?? "";
+  assert.match(session, /^__Host-memories-session=/);
+  const list = await page(["unrelated=1", session]);
+  assert.match(list.body, /<h1>Your memories<\/h1>/);
 });
 
 test("the bundle answers the flows through the lazy chunk: register, authorize, token", async () => {

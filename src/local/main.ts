@@ -27,7 +27,7 @@ try {
   process.exit(1);
 }
 
-const { url, apiKey, keyGenerated } = server;
+const { url, pageUrl, apiKey, keyGenerated } = server;
 const keyNote = process.env.MCP_API_KEY
   ? "(from MCP_API_KEY)"
   : keyGenerated
@@ -40,6 +40,7 @@ process.stderr.write(
     ...(versionNote === undefined ? [] : [versionNote]),
     "",
     `  endpoint  ${url}`,
+    `  page      ${pageUrl}  (see and edit your memories; sign in with the API key)`,
     `  API key   ${apiKey}  ${keyNote}`,
     "",
     "Try it:",

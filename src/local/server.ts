@@ -31,6 +31,8 @@ export interface LocalServerOptions {
 export interface LocalServer {
   /** http://127.0.0.1:<port>/mcp: also the URL an OAuth client is given (no key in it). */
   url: string;
+  /** http://127.0.0.1:<port>/memories: the memory page, signed into with the API key. */
+  pageUrl: string;
   apiKey: string;
   /** True when this start generated the key. */
   keyGenerated: boolean;
@@ -79,6 +81,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   let closing: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}/mcp`,
+    pageUrl: `http://127.0.0.1:${port}/memories`,
     apiKey,
     keyGenerated: generated,
     close() {
@@ -129,7 +132,12 @@ async function serve(app: HttpHandler, req: IncomingMessage, res: ServerResponse
     const response = await app(request);
     // Node closes the connection once this answer is written.
     if (!body.keepAlive) res.setHeader("connection", "close");
-    res.writeHead(response.status, response.headers);
+    res.writeHead(
+      response.status,
+      response.cookies === undefined
+        ? response.headers
+        : { ...response.headers, "set-cookie": response.cookies },
+    );
     res.end(response.body);
   } catch {
     // The handler never throws; this guards the socket plumbing around it.

@@ -8,13 +8,12 @@
 // cross-site form post gains nothing without it. Errors about the client or its redirect URI are shown,
 // never redirected (RFC 6749 §4.1.2.1); all later errors go back to the client.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { setTimeout as delay } from "node:timers/promises";
 import { matchingDigest, sha256Hex } from "../protocol/auth.ts";
 import { bodyText, type HttpRequest, type HttpResponse } from "../protocol/http.ts";
 import type { RequestLog } from "../protocol/log.ts";
+import { checkOwnerKey, type KeyGuard, lockoutMessage } from "../signin/key-guard.ts";
 import { type Endpoints, MEMORY_SCOPE, namesResource } from "./base-url.ts";
 import type { ClientDirectory, OAuthClient } from "./clients.ts";
-import type { ConsentGuard } from "./consent-guard.ts";
 import { type ConsentView, consentPage, errorPage } from "./consent-page.ts";
 import { isS256Challenge } from "./pkce.ts";
 import { redirectUriRegistered } from "./redirect-uri.ts";
@@ -28,8 +27,6 @@ export const CODE_LIFETIME_MS = 2 * 60_000;
 const CODE_ITEM_LIFETIME_MS = 60 * 60_000;
 /** How long the consent page may stay open before its form is refused. */
 export const TICKET_LIFETIME_MS = 10 * 60_000;
-/** Every wrong API key is answered only after this, so guessing by hand or by script stays slow. */
-export const WRONG_KEY_DELAY_MS = 1_000;
 const MAX_FORM_BYTES = 16 * 1024;
 const MAX_STATE_LENGTH = 2048;
 const MAX_PARAMETER_LENGTH = 2048;
@@ -38,7 +35,7 @@ export interface AuthorizeContext {
   endpoints: Endpoints;
   clients: ClientDirectory;
   keys: SigningKeyRing;
-  guard: ConsentGuard;
+  guard: KeyGuard;
   store: OAuthStore;
   keyDigests: readonly Buffer[];
   now: () => number;
@@ -194,28 +191,26 @@ async function decide(
   if (action !== "approve")
     return refusePage(log, 400, "invalid_request", "This form is malformed", "No decision.");
 
-  const claim = await context.guard.claim();
-  if (!claim.ok) {
+  const check = await checkOwnerKey(parsed.params.get("api_key") ?? "", {
+    guard: context.guard,
+    matchKey: (key) => matchingDigest(key, context.keyDigests),
+    wrongKeyDelayMs: context.wrongKeyDelayMs,
+  });
+  if (!check.ok && check.reason === "locked") {
     log.oauthError = "consent_locked";
-    const minutes = Math.ceil(claim.retryAfterMs / 60_000);
     const view = await viewFor(client, authorization, context);
     return consentPage(
       429,
-      {
-        ...view,
-        error: `Too many attempts with a wrong key. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
-      },
-      { "retry-after": String(Math.ceil(claim.retryAfterMs / 1000)) },
+      { ...view, error: lockoutMessage(check.retryAfterMs) },
+      { "retry-after": String(Math.ceil(check.retryAfterMs / 1000)) },
     );
   }
-  const approvedBy = matchingDigest(parsed.params.get("api_key") ?? "", context.keyDigests);
-  if (approvedBy === undefined) {
+  if (!check.ok) {
     log.oauthError = "wrong_api_key";
-    await delay(context.wrongKeyDelayMs);
     const view = await viewFor(client, authorization, context);
     return consentPage(403, { ...view, error: "That is not the API key of this server. Try again." });
   }
-  await context.guard.succeeded();
+  const approvedBy = check.digest;
   if (!(await context.clients.touch(client))) return noLongerRegistered(log);
 
   const code = randomBytes(32).toString("base64url");

@@ -4,6 +4,7 @@
 // (Chromium applies form-action to the redirect that follows the POST).
 import { createHash } from "node:crypto";
 import type { HttpResponse } from "../protocol/http.ts";
+import { escapeHtml } from "../signin/html.ts";
 
 const STYLE = `
 :root { color-scheme: light dark; font-family: system-ui, sans-serif; line-height: 1.5; }
@@ -118,13 +119,4 @@ ${main}
 </html>
 `,
   };
-}
-
-export function escapeHtml(text: string): string {
-  return text
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;")
-    .replaceAll("'", "&#39;");
 }

@@ -4,11 +4,11 @@
 // parses every module a bundle loads (docs/benchmarks/README.md).
 import type { HttpRequest, HttpResponse } from "../protocol/http.ts";
 import type { RequestLog } from "../protocol/log.ts";
-import { handleAuthorize, WRONG_KEY_DELAY_MS } from "./authorize.ts";
+import { KeyGuard, WRONG_KEY_DELAY_MS } from "../signin/key-guard.ts";
+import { handleAuthorize } from "./authorize.ts";
 import type { Endpoints } from "./base-url.ts";
 import { ClientMetadataDocuments, fetchPublicHttps, type MetadataFetch } from "./client-metadata-document.ts";
 import { ClientDirectory } from "./clients.ts";
-import { ConsentGuard } from "./consent-guard.ts";
 import { errorPage } from "./consent-page.ts";
 import { handleRegister } from "./register.ts";
 import type { SigningKeyRing } from "./signing-keys.ts";
@@ -40,7 +40,7 @@ export function createFlows(options: FlowOptions): Flows {
   const digestsHex: ReadonlySet<string> = new Set(keyDigests.map((digest) => digest.toString("hex")));
   const documents = new ClientMetadataDocuments(options.fetchClientMetadata ?? fetchPublicHttps, now);
   const clients = new ClientDirectory(store, documents, now);
-  const guard = new ConsentGuard(store, now);
+  const guard = new KeyGuard(store, now);
   const wrongKeyDelayMs = options.wrongKeyDelayMs ?? WRONG_KEY_DELAY_MS;
 
   function serve(

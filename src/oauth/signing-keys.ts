@@ -1,6 +1,6 @@
-// The HMAC keys that sign access tokens and consent tickets. They live in the table (pk = OAUTH#KEY), never
-// in Terraform, its state or the environment: the function creates the first key on first need, caches the
-// set, and re-reads it every few minutes so that a rotation reaches every warm container.
+// The HMAC keys that sign access tokens, consent tickets and the memory page's sessions. They live in the table
+// (pk = OAUTH#KEY), never in Terraform, its state or the environment: the function creates the first key on
+// first need, caches the set, and re-reads it every few minutes so that a rotation reaches every warm container.
 //
 // Rotation (rotateSigningKey, scripts/rotate-signing-key.ts): add a new key, which becomes the signing key,
 // and retire the others: they keep verifying for RETIRED_KEY_GRACE_MS, longer than anything they signed
@@ -15,7 +15,8 @@ export const RETIRED_KEY_GRACE_MS = 2 * 60 * 60_000;
 /** A token naming an unknown kid triggers a re-read at most this often, so forged kids cost nothing. */
 const UNKNOWN_KID_RELOAD_MS = 30_000;
 
-export type KeyPurpose = "access-token" | "consent-ticket";
+/** "memory-page" signs the memory page's session cookies and form tokens (src/web/session.ts). */
+export type KeyPurpose = "access-token" | "consent-ticket" | "memory-page";
 
 export interface SigningKey {
   kid: string;
@@ -127,6 +128,10 @@ function deriveKey(record: SigningKeyRecord): SigningKey {
     kid: record.kid,
     createdAt: record.createdAt,
     ...(record.retiresAt === undefined ? {} : { retiresAt: record.retiresAt }),
-    keys: { "access-token": derive("access-token"), "consent-ticket": derive("consent-ticket") },
+    keys: {
+      "access-token": derive("access-token"),
+      "consent-ticket": derive("consent-ticket"),
+      "memory-page": derive("memory-page"),
+    },
   };
 }

@@ -1,5 +1,6 @@
 // The OAuth state the authorization server keeps: its records and the OAuthStore contract, free of any AWS
 // type. The DynamoDB implementation is src/dynamodb/oauth-store.ts; tests run it against dynalite.
+import type { KeyGuardRecord } from "../signin/key-guard.ts";
 
 export interface SigningKeyRecord {
   kid: string;
@@ -59,13 +60,8 @@ export interface GrantRecord {
   expiresAt: number;
 }
 
-export interface ConsentGuardRecord {
-  /** Approval attempts since the last right key, this one included once claimed. */
-  attempts: number;
-  /** No attempt is looked at before this (epoch ms). */
-  lockedUntil: number;
-  expiresAt: number;
-}
+/** The wrong-key counter both sign-in pages share (src/signin/key-guard.ts): one item a deployment. */
+export type ConsentGuardRecord = KeyGuardRecord;
 
 export type RedeemResult =
   | { kind: "redeemed"; code: CodeRecord }

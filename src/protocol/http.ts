@@ -21,7 +21,7 @@ export interface HttpRequest {
   path: string;
   /** The raw query string without "?"; only the OAuth endpoints read it (never for credentials). */
   query?: string;
-  /** Header names in lower case; repeated headers joined with ", ". */
+  /** Header names in lower case; repeated headers joined with ", "; the cookies as one `cookie` header. */
   headers: Readonly<Record<string, string | undefined>>;
   /** Text as received, or raw bytes (which must be UTF-8). */
   body: string | Uint8Array | undefined;
@@ -33,6 +33,8 @@ export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** Set-Cookie values, one a cookie: they cannot share a header (Lambda sends them as its `cookies`). */
+  cookies?: string[];
 }
 
 /** Bodies above this are refused with 413: ample for the largest memory (see schemas/) JSON-escaped. */
@@ -63,12 +65,19 @@ export interface OAuthHook {
   challenge(request: HttpRequest, presentedBearer: boolean): string;
 }
 
+/** The memory page (src/web/), hooked in like OAuth: it answers its own paths and loads itself on first use. */
+export interface PageHook {
+  /** Answers the page's paths (/memories...); undefined for any other path. */
+  handle(request: HttpRequest, log: RequestLog): Promise<HttpResponse | undefined>;
+}
+
 export interface HttpHandlerOptions {
   mcp: McpServer;
   keyDigests: readonly Buffer[];
   origins: OriginAllowList;
   logger: Logger;
   oauth?: OAuthHook | undefined;
+  page?: PageHook | undefined;
 }
 
 export type HttpHandler = (request: HttpRequest) => Promise<HttpResponse>;
@@ -77,7 +86,7 @@ const JSON_HEADERS = { "content-type": "application/json" } as const;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
-  const { mcp, keyDigests, origins, logger, oauth } = options;
+  const { mcp, keyDigests, origins, logger, oauth, page } = options;
 
   return async function handle(request: HttpRequest): Promise<HttpResponse> {
     const started = process.hrtime.bigint();
@@ -103,6 +112,8 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     // The OAuth paths are not JSON-RPC: they answer OAuth JSON or HTML, and allow GET.
     const oauthResponse = await oauth?.handle(request, log);
     if (oauthResponse !== undefined) return oauthResponse;
+    const pageResponse = await page?.handle(request, log);
+    if (pageResponse !== undefined) return pageResponse;
     const route = matchRoute(request.path);
     if (!route)
       return transportError(404, ErrorCode.InvalidRequest, "Not Found: the MCP endpoint is POST /mcp");

@@ -1,6 +1,7 @@
 // search_memories: ranked full-text search (BM25 over the store's index) across every memory.
+import type { MemoryStore } from "../memory/memory-store.ts";
 import { snippetFor } from "../search/rank.ts";
-import { defineTool } from "./tool.ts";
+import { defineTool, type ToolInput, type ToolOutput } from "./tool.ts";
 
 export const searchMemories = defineTool({
   name: "search_memories",
@@ -21,22 +22,28 @@ export const searchMemories = defineTool({
     idempotentHint: true,
     openWorldHint: false,
   },
-  async run(input, { store }) {
-    const { hits, searched } = await store.search(input.query, {
-      limit: input.limit ?? 10,
-      tags: input.tags ?? [],
-    });
-    return {
-      results: hits.map(({ memory, score }) => ({
-        id: memory.id,
-        score,
-        ...snippetFor(input.query, memory.content),
-        tags: memory.tags,
-        createdAt: memory.createdAt,
-        updatedAt: memory.updatedAt,
-        version: memory.version,
-      })),
-      searched,
-    };
-  },
+  run: (input, { store }) => searchStore(store, input),
 });
+
+/** The search itself, also run by the memory page (src/web/), so that both rank exactly alike. */
+export async function searchStore(
+  store: MemoryStore,
+  input: ToolInput<"search_memories">,
+): Promise<ToolOutput<"search_memories">> {
+  const { hits, searched } = await store.search(input.query, {
+    limit: input.limit ?? 10,
+    tags: input.tags ?? [],
+  });
+  return {
+    results: hits.map(({ memory, score }) => ({
+      id: memory.id,
+      score,
+      ...snippetFor(input.query, memory.content),
+      tags: memory.tags,
+      createdAt: memory.createdAt,
+      updatedAt: memory.updatedAt,
+      version: memory.version,
+    })),
+    searched,
+  };
+}

@@ -11,6 +11,8 @@ export interface Invocation {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** The cookies the answer sets, if any (payload 2.0 `cookies`, which Lambda turns into Set-Cookie headers). */
+  cookies?: string[];
   /** The body parsed as JSON (undefined for an empty body, or one that is not JSON, such as an HTML page). */
   json: unknown;
 }
@@ -70,6 +72,7 @@ export async function loadLambda(
         status: result.statusCode ?? 0,
         headers,
         body,
+        ...(result.cookies === undefined ? {} : { cookies: result.cookies }),
         json: body === "" || !isJson ? undefined : JSON.parse(body),
       };
     },

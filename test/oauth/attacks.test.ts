@@ -5,9 +5,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { ACCESS_TOKEN_LIFETIME_S, mintAccessToken } from "../../src/oauth/access-token.ts";
-import { FIRST_LOCKOUT_MS, FREE_ATTEMPTS } from "../../src/oauth/consent-guard.ts";
 import { MAX_REGISTRATION_BYTES } from "../../src/oauth/register.ts";
 import { SigningKeyRing } from "../../src/oauth/signing-keys.ts";
+import { FIRST_LOCKOUT_MS, FREE_ATTEMPTS } from "../../src/signin/key-guard.ts";
 import { TEST_API_KEY } from "../fixtures/events.ts";
 import { type Dynalite, startDynalite } from "../helpers/dynalite.ts";
 import {

@@ -6,7 +6,7 @@
 // Chromium is Debian's package (scripts/install-chromium.sh); without it these tests fail, never skip.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -29,9 +29,9 @@ import { type BrowserContext, chromium } from "playwright-core";
 import { type LocalServer, startLocalServer } from "../../src/local/server.ts";
 import { ACCESS_TOKEN_LIFETIME_S } from "../../src/oauth/access-token.ts";
 import { createLogger } from "../../src/protocol/log.ts";
+import { CHROMIUM_LAUNCH, requireChromium } from "../helpers/chromium.ts";
 import { fixtureTransport } from "./support.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const API_KEY = "sdk-flow-key-0123456789abcdefghijklmnopqrstuvwxyz";
 const CLIENT_METADATA_URL = "https://client.example.test/oauth/client.json";
 
@@ -46,25 +46,10 @@ let clockOffset = 0;
 const logLines: Record<string, unknown>[] = [];
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is missing at ${CHROMIUM}: run \`bash scripts/install-chromium.sh\` as root (CI does) and try again.`,
-    );
-  }
+  requireChromium();
   profile = mkdtempSync(join(tmpdir(), "chromium-profile-"));
   browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    ...CHROMIUM_LAUNCH,
   });
   // The OAuth client's redirect target: it only has to answer; the test reads the code from the URL.
   callback = createServer((_req, res) => res.writeHead(200, { "content-type": "text/plain" }).end("done"));
