@@ -4,8 +4,8 @@
 // (credentials, endpoint rules, signer, serde, HTTP agent, DNS, TCP and TLS), each command's first use, and
 // V8 compiling our handler. Never fatal: a failure only logs a warning, and the first request then pays.
 import { randomBytes } from "node:crypto";
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { type AppOptions, createApp } from "../app.ts";
+import type { DynamoDbClient } from "../dynamodb/client.ts";
 import { dryRun } from "../dynamodb/dry-run.ts";
 import { sha256Hex } from "../protocol/auth.ts";
 import type { HttpHandler } from "../protocol/http.ts";
@@ -62,7 +62,7 @@ interface Message {
 
 export interface WarmUpOptions {
   /** The client of `options.store`, for the dry run. */
-  client: DynamoDBClient;
+  client: DynamoDbClient;
   /** For warnings only. */
   logger: Logger;
   timeoutMs?: number;

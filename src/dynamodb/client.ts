@@ -11,6 +11,12 @@ import {
 import table from "./table.json" with { type: "json" };
 
 /** The name @aws-sdk/core registers its logger middleware under. */
+/**
+ * The DynamoDB client, as code outside src/dynamodb/ holds it: made by createDynamoDbClient() and handed back
+ * to this folder's functions, never used directly, so the AWS SDK's types stay in this folder.
+ */
+export type DynamoDbClient = DynamoDBClient;
+
 export const SDK_LOGGER_MIDDLEWARE = "loggerMiddleware";
 
 const TABLE_ACTIVE_TIMEOUT_MS = 60_000;

@@ -2,16 +2,16 @@
 // the memories table made on first use. `npm start` and `npm run memories` open it the same way.
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import { Level } from "level";
+import type { DynamoDbClient } from "../dynamodb/client.ts";
 import { createDynamoDbClient, ensureTable } from "../dynamodb/memory-store.ts";
 import { startTransactionProxy } from "./dynalite-transactions.ts";
 
 export const LOCAL_TABLE_NAME = "memories";
 
 export interface LocalDatabase {
-  client: DynamoDBClient;
+  client: DynamoDbClient;
   tableName: string;
   /** Stops the client, the front and dynalite, which closes LevelDB with everything written on disk. */
   close(): Promise<void>;
