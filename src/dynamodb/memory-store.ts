@@ -76,16 +76,10 @@ import {
   termsOf,
   VERSION_IS_AS_READ,
 } from "./items.ts";
+import { changedMemory, indexedBefore } from "./memory-changes.ts";
 import { allMemoryItems, countMemories, listMemories } from "./memory-list.ts";
 import { type ReindexReport, reindexTable, searchBeforeIndex } from "./reindex.ts";
-import {
-  getItem,
-  type IndexedBefore,
-  indexChange,
-  queryPartition,
-  readIndexState,
-  settle,
-} from "./search-index.ts";
+import { getItem, indexChange, queryPartition, readIndexState, settle } from "./search-index.ts";
 import table from "./table.json" with { type: "json" };
 
 export { createDynamoDbClient, ensureTable, SDK_LOGGER_MIDDLEWARE } from "./client.ts";
@@ -280,7 +274,7 @@ class DynamoDbMemoryStore implements MemoryStore {
             "Get it again and reapply your change to the current content.",
         );
       }
-      const next = this.applyChanges(current, changes);
+      const next = changedMemory(this.now, current, changes);
       if (next === undefined) return { memory: current.memory, changed: false };
       try {
         await this.writeUpdate(current, next);
@@ -363,25 +357,6 @@ class DynamoDbMemoryStore implements MemoryStore {
     return (await allMemoryItems(this.context)).map(readIndexedMemory);
   }
 
-  private applyChanges(current: StoredMemory, changes: MemoryChanges): StoredMemory | undefined {
-    const content = changes.content ?? current.memory.content;
-    const tags = changes.tags === undefined ? current.memory.tags : normaliseTags(changes.tags);
-    if (content === current.memory.content && sameStrings(tags, current.memory.tags)) return undefined;
-    return {
-      memory: {
-        ...current.memory,
-        content,
-        tags,
-        updatedAt: this.now().toISOString(),
-        version: current.memory.version + 1,
-      },
-      terms: termsOf(content, tags),
-      contentHash: content === current.memory.content ? current.contentHash : hashContent(content),
-      indexed: true,
-      pending: false,
-    };
-  }
-
   /** Writes `next` over `current`; sets next.pending when its index entries are left to settle(). */
   private async writeUpdate(current: StoredMemory, next: StoredMemory): Promise<void> {
     const { memory } = next;
@@ -455,17 +430,4 @@ class DynamoDbMemoryStore implements MemoryStore {
     const guard = await getItem(this.context, guardKey(contentHash));
     return guard === undefined ? undefined : this.read(readString(guard, "memoryId"));
   }
-}
-
-function indexedBefore(current: StoredMemory): IndexedBefore {
-  return {
-    contribution: current.indexed
-      ? { id: current.memory.id, terms: splitTerms(current.terms), tags: current.memory.tags }
-      : undefined,
-    pending: current.pending,
-  };
-}
-
-function sameStrings(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((value, index) => value === b[index]);
 }
