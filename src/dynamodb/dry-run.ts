@@ -9,6 +9,7 @@ type Item = Record<string, AttributeValue>;
 interface Request {
   TransactItems?: { Put?: { Item?: Item } }[];
   Key?: Item;
+  RequestItems?: Record<string, { Keys?: Item[] }>;
   KeyConditionExpression?: string;
   ExpressionAttributeNames?: Record<string, string>;
   ExpressionAttributeValues?: Item;
@@ -18,8 +19,10 @@ const MIDDLEWARE = "memory-mcp-dry-run";
 
 /**
  * Runs `work` with `client` answering from memory: the items of the Puts it is sent (TransactWriteItems)
- * are kept, GetItem finds them by key, Query by a key condition of `name = :value` and
- * `begins_with(name, :value)` parts, and every other call gets an empty answer. Once `work` settles, calls
+ * are kept, and so is the key of each item an UpdateItem touches (without the update's attributes: enough
+ * for the index's META marker, so a second search takes the index path); GetItem and BatchGetItem find
+ * them by key, Query by a key condition of `name = :value` and `begins_with(name, :value)` parts, and
+ * every other call gets an empty answer. Once `work` settles, calls
  * reach DynamoDB again, except those begun inside the dry run: they fail, so that a late one can never write.
  * Only for INIT, when nothing else uses the client; refused for a client that caches its middleware.
  */
@@ -57,10 +60,19 @@ function answer(items: Item[], operation: string, input: Request): unknown {
     case "TransactWriteItems":
       for (const action of input.TransactItems ?? []) if (action.Put?.Item) items.push(action.Put.Item);
       return {};
+    case "UpdateItem":
+      if (input.Key !== undefined && findByKey(items, input.Key) === undefined) items.push({ ...input.Key });
+      return {};
     case "GetItem": {
-      const key = Object.entries(input.Key ?? {});
-      const item = items.find((candidate) => key.every(([name, value]) => candidate[name]?.S === value.S));
+      const item = findByKey(items, input.Key ?? {});
       return item === undefined ? {} : { Item: item };
+    }
+    case "BatchGetItem": {
+      const responses: Record<string, Item[]> = {};
+      for (const [tableName, { Keys = [] }] of Object.entries(input.RequestItems ?? {})) {
+        responses[tableName] = Keys.map((key) => findByKey(items, key)).filter((item) => item !== undefined);
+      }
+      return { Responses: responses, UnprocessedKeys: {} };
     }
     case "Query": {
       const found = items.filter((item) => matchesKeyCondition(item, input));
@@ -69,6 +81,11 @@ function answer(items: Item[], operation: string, input: Request): unknown {
     default:
       return {};
   }
+}
+
+function findByKey(items: readonly Item[], key: Item): Item | undefined {
+  const parts = Object.entries(key);
+  return items.find((candidate) => parts.every(([name, value]) => candidate[name]?.S === value.S));
 }
 
 function matchesKeyCondition(item: Item, input: Request): boolean {

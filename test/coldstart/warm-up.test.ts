@@ -89,6 +89,36 @@ describe("dryRun", () => {
     assert.deepEqual((await store.list({ limit: 10 })).memories, []);
   });
 
+  test("switches the index on at the first search, so the second takes the index path and finds by BatchGetItem", async () => {
+    const { store } = await createTestStore(database);
+    const operations: string[] = [];
+    const recorder = "test-operation-recorder";
+    database.client.middlewareStack.add(
+      (next) => async (args) => {
+        const { headers } = args.request as { headers: Record<string, string> }; // an HttpRequest at this step
+        operations.push(headers["x-amz-target"]?.split(".")[1] ?? "");
+        return next(args);
+      },
+      { step: "finalizeRequest", name: recorder },
+    );
+    try {
+      const hits = await dryRun(database.client, async () => {
+        const { memory } = await store.create("The user's cat is called Miso.", ["pets"]);
+        await store.search("cat", { tags: [], limit: 5 });
+        operations.length = 0;
+        const second = await store.search("what is the cat called", { tags: ["pets"], limit: 5 });
+        return { id: memory.id, hits: second.hits.map((hit) => hit.memory.id) };
+      });
+      assert.deepEqual(hits.hits, [hits.id]);
+      assert.ok(operations.includes("BatchGetItem"), `index path expected, got ${operations.join(", ")}`);
+      assert.ok(!operations.includes("UpdateItem"), "the index was switched on by the first search");
+    } finally {
+      database.client.middlewareStack.remove(recorder);
+    }
+    assert.deepEqual((await store.list({ limit: 10 })).memories, []);
+    assert.deepEqual((await store.search("cat", { tags: [], limit: 5 })).hits, []);
+  });
+
   test("lets calls through to DynamoDB again once it is over", async () => {
     const { store } = await createTestStore(database);
     await dryRun(database.client, async () => {});
