@@ -17,11 +17,10 @@ import { lambdaBuildOptions } from "../../scripts/lambda-esbuild.mjs";
 import { TEST_API_KEY } from "../fixtures/events.ts";
 import { type FunctionUrl, startFunctionUrl } from "../helpers/function-url.ts";
 import { type LambdaUnderTest, loadLambda } from "../helpers/lambda.ts";
+import { NODE_22 } from "../helpers/node22.ts";
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
-/** The node@22 package's binary: the suite needs Node 22 (fs.globSync), and Lambda runs nodejs22.x. */
-const NODE_22 = join(dirname(require.resolve("node/package.json")), "bin", "node");
 const CONFORMANCE = join(
   dirname(require.resolve("@modelcontextprotocol/conformance/package.json")),
   "dist",

@@ -13,11 +13,10 @@ import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { type LocalServer, startLocalServer } from "../../src/local/server.ts";
 import { createLogger } from "../../src/protocol/log.ts";
+import { NODE_22 } from "../helpers/node22.ts";
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
-/** The Inspector needs Node >= 22.19: the node@22 package's binary. */
-const NODE_22 = join(dirname(require.resolve("node/package.json")), "bin", "node");
 const INSPECTOR = join(
   dirname(require.resolve("@modelcontextprotocol/inspector/package.json")),
   "clients",
