@@ -1,5 +1,6 @@
 // A search over the inverted index (./search-index.ts): reads the index state, the postings of the query's
-// terms and the members of the required tags, ranks with BM25 (src/search/rank.ts), then fetches only the
+// terms and the members of the required tags (or takes them from the container's cache while the index's
+// version is unchanged), ranks with BM25 (src/search/rank.ts), then fetches only the
 // hits. Pending memories are scored from their own items; the hits' content is read fresh, so a search never
 // shows a deleted memory or stale content.
 import {
@@ -21,6 +22,7 @@ import {
   SEARCH_PROJECTION,
   splitTerms,
 } from "./items.ts";
+import type { IndexEntry, PartitionCache } from "./postings-cache.ts";
 import {
   type IndexContext,
   type IndexState,
@@ -41,16 +43,24 @@ export async function searchIndex(
   context: IndexContext,
   state: IndexState,
   query: string,
-  options: { tags: readonly string[]; limit: number; signal: AbortSignal | undefined },
+  options: {
+    tags: readonly string[];
+    limit: number;
+    signal: AbortSignal | undefined;
+    /** The container's partitions read at earlier searches (./postings-cache.ts). */
+    cache: PartitionCache;
+  },
 ): Promise<SearchResult> {
   const weights = analyzeQuery(query);
   const queryTerms = [...weights.keys()];
   const pending = new Set(state.pendingIds);
+  const entries = (partition: string, projection: string): Promise<readonly IndexEntry[]> =>
+    options.cache.entries(state.version, partition, async () =>
+      (await queryPartition(context, partition, projection)).map(readEntry),
+    );
   const [postings, members, pendingItems] = await Promise.all([
-    Promise.all(
-      queryTerms.map((term) => queryPartition(context, postingPartition(term), POSTING_PROJECTION)),
-    ),
-    Promise.all(options.tags.map((tag) => queryPartition(context, tagPartition(tag), TAG_PROJECTION))),
+    Promise.all(queryTerms.map((term) => entries(postingPartition(term), POSTING_PROJECTION))),
+    Promise.all(options.tags.map((tag) => entries(tagPartition(tag), TAG_PROJECTION))),
     batchGetMemories(context, state.pendingIds, options.signal),
   ]);
 
@@ -58,10 +68,8 @@ export async function searchIndex(
   let allowed: Map<string, number> | undefined;
   for (const partition of members) {
     const next = new Map<string, number>();
-    for (const item of partition) {
-      const id = readString(item, table.sortKey.name);
-      if (!pending.has(id) && (allowed === undefined || allowed.has(id)))
-        next.set(id, readNumber(item, "dl"));
+    for (const { id, dl } of partition) {
+      if (!pending.has(id) && (allowed === undefined || allowed.has(id))) next.set(id, dl);
     }
     allowed = next;
   }
@@ -87,10 +95,9 @@ export async function searchIndex(
     return doc;
   };
   postings.forEach((partition, index) => {
-    for (const item of partition) {
-      const id = readString(item, table.sortKey.name);
+    for (const { id, tf, dl } of partition) {
       if (pending.has(id) || (allowed !== undefined && !allowed.has(id))) continue;
-      docOf(id, readNumber(item, "dl")).frequencies[index] = readNumber(item, "tf");
+      docOf(id, dl).frequencies[index] = tf;
     }
   });
   for (const item of pendingDocs) {
@@ -123,6 +130,15 @@ export async function searchIndex(
     if (item !== undefined) hits.push({ memory: readMemory(item), score });
   }
   return { hits, searched: documentCount };
+}
+
+/** A posting (tf, dl) or a tag member (dl only) as the cache keeps it. */
+function readEntry(item: Item): IndexEntry {
+  return {
+    id: readString(item, table.sortKey.name),
+    tf: item.tf === undefined ? 0 : readNumber(item, "tf"),
+    dl: readNumber(item, "dl"),
+  };
 }
 
 /** The memory items of `ids` that exist, by id: consistent BatchGetItem, following UnprocessedKeys. */

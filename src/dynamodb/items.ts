@@ -39,6 +39,7 @@ const ATTRIBUTE_NAMES: Readonly<Record<string, string>> = {
   "#pending": "pending",
   "#docs": "docs",
   "#length": "length",
+  "#writes": "writes",
   "#tf": "tf",
   "#dl": "dl",
   "#staleTerms": "staleTerms",

@@ -78,6 +78,7 @@ import {
 } from "./items.ts";
 import { changedMemory, indexedBefore } from "./memory-changes.ts";
 import { allMemoryItems, countMemories, listMemories } from "./memory-list.ts";
+import { PartitionCache } from "./postings-cache.ts";
 import { type ReindexReport, reindexTable, searchBeforeIndex } from "./reindex.ts";
 import { getItem, indexChange, queryPartition, readIndexState, settle } from "./search-index.ts";
 import table from "./table.json" with { type: "json" };
@@ -132,7 +133,11 @@ class DynamoDbMemoryStore implements MemoryStore {
   private readonly cursors: ReturnType<typeof createCursorCodec>;
   private readonly signal: AbortSignal | undefined;
 
-  constructor(private readonly options: DynamoDbStoreOptions) {
+  constructor(
+    private readonly options: DynamoDbStoreOptions,
+    /** Shared by the views of one store (withDeadline): one per container. */
+    private readonly cache = new PartitionCache(),
+  ) {
     const { client, signal } = options;
     this.client =
       signal === undefined
@@ -155,8 +160,8 @@ class DynamoDbMemoryStore implements MemoryStore {
   }
 
   withDeadline(signal: AbortSignal): MemoryStore {
-    // The id generator is shared, so ids stay monotonic across the views of one store.
-    return new DynamoDbMemoryStore({ ...this.options, newId: this.newId, signal });
+    // The id generator and the cache are shared, so ids stay monotonic across the views of one store.
+    return new DynamoDbMemoryStore({ ...this.options, newId: this.newId, signal }, this.cache);
   }
 
   async create(content: string, tags: string[]): Promise<CreateResult> {
@@ -348,7 +353,12 @@ class DynamoDbMemoryStore implements MemoryStore {
     const tags = normaliseTags(options.tags ?? []);
     const state = await readIndexState(this.context);
     if (state.built) {
-      return searchIndex(this.context, state, query, { tags, limit: options.limit, signal: this.signal });
+      return searchIndex(this.context, state, query, {
+        tags,
+        limit: options.limit,
+        signal: this.signal,
+        cache: this.cache,
+      });
     }
     return searchBeforeIndex(this.context, query, tags, options.limit);
   }

@@ -6,7 +6,7 @@
 // | ------------------------ | ----------- | --------- | ----------------------------------------------- |
 // | Posting of a term        | T#<term>    | <id>      | tf (lead-weighted frequency), dl (memory length) |
 // | Tag membership           | G#<tag>     | <id>      | dl                                              |
-// | Corpus statistics shard  | IDX         | S#<00-15> | docs, length (ADDed by every write)             |
+// | Corpus statistics shard  | IDX         | S#<00-15> | docs, length, writes (ADDed by every write)     |
 // | Pending memory           | IDX         | P#<id>    | token, staleTerms (SS), staleTags (SS)          |
 // | Index built              | IDX         | META      | (present once every memory is indexed)          |
 import { randomUUID } from "node:crypto";
@@ -106,27 +106,36 @@ export function indexChange(
   const old = before.contribution;
   const stats = statsAction(tableName, id, old, after);
   if (!before.pending) {
-    const actions = [...(stats === undefined ? [] : [stats]), ...entryActions(tableName, id, old, after)];
-    if (actions.length <= room) return { actions, pending: false };
+    const entries = entryActions(tableName, id, old, after);
+    // Nothing to count and no entry to change (a memory without terms or tags still counts as a document).
+    if (entries.length === 0 && (old === undefined) === (after === undefined)) {
+      return { actions: [], pending: false };
+    }
+    if (entries.length + 1 <= room) return { actions: [stats, ...entries], pending: false };
   }
-  const marker = markerAction(tableName, id, old);
-  return { actions: stats === undefined ? [marker] : [stats, marker], pending: true };
+  return { actions: [stats, markerAction(tableName, id, old)], pending: true };
 }
 
+/**
+ * Adds what a write changes to the corpus statistics, and 1 to `writes`: together they are the index's
+ * version (IndexState.version), which moves with every change to a posting or a tag entry.
+ */
 function statsAction(
   tableName: string,
   id: string,
   old: Contribution | undefined,
   next: Contribution | undefined,
-): TransactWriteItem | undefined {
+): TransactWriteItem {
   const docs = (next === undefined ? 0 : 1) - (old === undefined ? 0 : 1);
   const length = (next?.terms.length ?? 0) - (old?.terms.length ?? 0);
-  if (docs === 0 && length === 0) return undefined;
-  return update(tableName, keyOf(INDEX_PARTITION, statsShard(id)), "ADD #docs :docs, #length :length", {
+  return update(tableName, keyOf(INDEX_PARTITION, statsShard(id)), STATS_UPDATE, {
     ":docs": numberValue(docs),
     ":length": numberValue(length),
+    ":writes": numberValue(1),
   });
 }
+
+const STATS_UPDATE = "ADD #docs :docs, #length :length, #writes :writes";
 
 function markerAction(tableName: string, id: string, old: Contribution | undefined): TransactWriteItem {
   const staleTerms = [...new Set(old?.terms ?? [])];
@@ -218,10 +227,18 @@ export async function settle(context: IndexContext, id: string): Promise<boolean
   const markerDelete = deleteIf(tableName, keyOf(INDEX_PARTITION, pendingSk(id)), "#token = :token", {
     ":token": { S: readString(marker, "token") },
   });
-  const chunk = MAX_TRANSACTION_ACTIONS - 2;
+  // The last transaction also moves the index's version: the settled entries become visible to search.
+  const versionMove = update(tableName, keyOf(INDEX_PARTITION, statsShard(id)), "ADD #writes :writes", {
+    ":writes": numberValue(1),
+  });
+  const chunk = MAX_TRANSACTION_ACTIONS - 3;
   for (let start = 0; ; start += chunk) {
     const last = start + chunk >= all.length;
-    const actions = [memoryCheck(last), ...all.slice(start, start + chunk), ...(last ? [markerDelete] : [])];
+    const actions = [
+      memoryCheck(last),
+      ...all.slice(start, start + chunk),
+      ...(last ? [markerDelete, versionMove] : []),
+    ];
     try {
       await mapped(client.send(new TransactWriteItemsCommand({ TransactItems: actions })));
     } catch (error) {
@@ -272,12 +289,25 @@ export interface IndexState {
   built: boolean;
   documentCount: number;
   totalLength: number;
+  /**
+   * Moves with every change to a posting or tag entry (the statistics and `writes` summed over the shards,
+   * which only grow or move with a write), so entries read after seeing it stay valid while it stays the
+   * same. Undefined for an index with no memories counted: nothing worth keeping.
+   */
+  version: string | undefined;
   /** Memory ids whose index entries are not all written: scored from their memory items. */
   pendingIds: string[];
 }
 
 export async function readIndexState(context: IndexContext): Promise<IndexState> {
-  const state: IndexState = { built: false, documentCount: 0, totalLength: 0, pendingIds: [] };
+  const state: IndexState = {
+    built: false,
+    documentCount: 0,
+    totalLength: 0,
+    version: undefined,
+    pendingIds: [],
+  };
+  let writes = 0;
   for (const item of await queryPartition(context, INDEX_PARTITION)) {
     const sk = readString(item, table.sortKey.name);
     if (sk === META_SK) state.built = true;
@@ -285,7 +315,10 @@ export async function readIndexState(context: IndexContext): Promise<IndexState>
     else if (sk.startsWith(STATS_SK_PREFIX)) {
       state.documentCount += readNumber(item, "docs");
       state.totalLength += readNumber(item, "length");
+      // Absent on shards written only by the version before the cache (its docs and length still count).
+      writes += item.writes === undefined ? 0 : readNumber(item, "writes");
     }
   }
+  if (state.documentCount > 0) state.version = `${writes}/${state.documentCount}/${state.totalLength}`;
   return state;
 }

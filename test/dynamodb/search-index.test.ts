@@ -131,6 +131,16 @@ describe("read your writes", () => {
     assert.deepStrictEqual(await store.search("anything at all", { limit: 10 }), { hits: [], searched: 0 });
   });
 
+  test("a memory without a single term or tag still counts in the collection, and leaves it when deleted", async () => {
+    const { store, tableName } = await createTestStore(database);
+    const { memory } = await store.create("😀😀😀", []);
+    assert.deepStrictEqual(await store.search("anything", { limit: 10 }), { hits: [], searched: 1 });
+    await assertIndexConsistent(database.client, tableName);
+    await store.delete(memory.id);
+    assert.deepStrictEqual(await store.search("anything", { limit: 10 }), { hits: [], searched: 0 });
+    await assertIndexConsistent(database.client, tableName);
+  });
+
   test("created, updated and deleted memories are found, changed and gone in the next search of another container", async () => {
     const { store, tableName } = await createTestStore(database);
     const other = otherContainer(tableName);
