@@ -137,6 +137,7 @@ class DynamoDbMemoryStore implements MemoryStore {
     private readonly options: DynamoDbStoreOptions,
     /** Shared by the views of one store (withDeadline): one per container. */
     private readonly cache = new PartitionCache(),
+    cursors?: ReturnType<typeof createCursorCodec>,
   ) {
     const { client, signal } = options;
     this.client =
@@ -152,7 +153,7 @@ class DynamoDbMemoryStore implements MemoryStore {
     this.now = options.now ?? ((): Date => new Date());
     const ulid = createUlidGenerator();
     this.newId = options.newId ?? ((): string => ulid(this.now().getTime()));
-    this.cursors = createCursorCodec(options.cursorSecret);
+    this.cursors = cursors ?? createCursorCodec(options.cursorSecret);
   }
 
   private get context(): { client: Pick<DynamoDBClient, "send">; tableName: string } {
@@ -160,8 +161,9 @@ class DynamoDbMemoryStore implements MemoryStore {
   }
 
   withDeadline(signal: AbortSignal): MemoryStore {
-    // The id generator and the cache are shared, so ids stay monotonic across the views of one store.
-    return new DynamoDbMemoryStore({ ...this.options, newId: this.newId, signal }, this.cache);
+    // The id generator, the cache and the cursor codec (its keys) are shared: ids stay monotonic across the
+    // views of one store, and a request does not derive the keys again.
+    return new DynamoDbMemoryStore({ ...this.options, newId: this.newId, signal }, this.cache, this.cursors);
   }
 
   async create(content: string, tags: string[]): Promise<CreateResult> {
