@@ -60,8 +60,6 @@ import {
   hashContent,
   ITEM_IS_ABSENT,
   MAX_TRANSACTION_ACTIONS,
-  MEMORY_PARTITION,
-  MEMORY_SK_PREFIX,
   memoryItem,
   memoryKey,
   numberValue,
@@ -69,7 +67,6 @@ import {
   readIndexedMemory,
   readStoredMemory,
   readString,
-  SEARCH_PROJECTION,
   type StoredMemory,
   splitTerms,
   tagsValue,
@@ -80,8 +77,7 @@ import { changedMemory, indexedBefore } from "./memory-changes.ts";
 import { allMemoryItems, countMemories, listMemories } from "./memory-list.ts";
 import { PartitionCache } from "./postings-cache.ts";
 import { type ReindexReport, reindexTable, searchBeforeIndex } from "./reindex.ts";
-import { getItem, indexChange, queryPartition, readIndexState, settle } from "./search-index.ts";
-import table from "./table.json" with { type: "json" };
+import { getItem, indexChange, readIndexState, settle } from "./search-index.ts";
 
 export { createDynamoDbClient, ensureTable, SDK_LOGGER_MIDDLEWARE } from "./client.ts";
 export {
@@ -112,12 +108,7 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): MemoryStore 
 export function reindexDynamoDbTable(
   options: Pick<DynamoDbStoreOptions, "client" | "tableName">,
 ): Promise<ReindexReport> {
-  const context = { client: options.client, tableName: options.tableName };
-  return reindexTable(context, async () =>
-    (await queryPartition(context, MEMORY_PARTITION, `${SEARCH_PROJECTION}, #sk`)).filter((item) =>
-      readString(item, table.sortKey.name).startsWith(MEMORY_SK_PREFIX),
-    ),
-  );
+  return reindexTable({ client: options.client, tableName: options.tableName });
 }
 
 const SET_MUTABLE_ATTRIBUTES =

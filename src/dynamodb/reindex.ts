@@ -114,11 +114,8 @@ export async function markBuilt(context: IndexContext): Promise<void> {
 }
 
 /** Indexes every memory that lacks it and settles every pending one, then marks the index built. */
-export async function reindexTable(
-  context: IndexContext,
-  memoryItems: () => Promise<Item[]>,
-): Promise<ReindexReport> {
-  const unindexed = (await memoryItems()).filter((item) => item.indexed === undefined);
+export async function reindexTable(context: IndexContext): Promise<ReindexReport> {
+  const unindexed = (await allMemoryItems(context)).filter((item) => item.indexed === undefined);
   const indexed = await indexUnindexed(context, unindexed);
   let settled = 0;
   for (const id of (await readIndexState(context)).pendingIds) {
