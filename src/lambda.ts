@@ -14,10 +14,11 @@ const env = process.env;
 const client = createDynamoDbClient();
 const tableName = env.TABLE_NAME ?? "";
 const logger = createLogger();
+const storeOptions = { client, tableName, cursorSecret: cursorSecretFrom(env) };
 const options: AppOptions = {
   env,
   defaultOrigins: DEFAULT_LAMBDA_ORIGINS,
-  store: createDynamoDbStore({ client, tableName, cursorSecret: cursorSecretFrom(env) }),
+  store: createDynamoDbStore(storeOptions),
   oauth: { store: createOAuthStore({ client, tableName }) },
   logger,
 };
@@ -25,7 +26,11 @@ const app = createApp(options);
 
 // Top-level await: INIT waits for the warm-up (src/coldstart/warm-up.ts) instead of leaving it to the first invoke.
 const warmUpStarted = process.hrtime.bigint();
-await warmUp(options, { client, logger });
+await warmUp(options, {
+  client,
+  logger,
+  dryRunStore: createDynamoDbStore({ ...storeOptions, scanAtMost: 0 }),
+});
 // One line per cold start, with what the warm-up took.
 logger.info("init", { warmUpMs: Math.round(Number(process.hrtime.bigint() - warmUpStarted) / 1e6) });
 

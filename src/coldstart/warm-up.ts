@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { type AppOptions, createApp } from "../app.ts";
 import type { DynamoDbClient } from "../dynamodb/client.ts";
 import { dryRun } from "../dynamodb/dry-run.ts";
+import type { MemoryStore } from "../memory/memory-store.ts";
 import { sha256Hex } from "../protocol/auth.ts";
 import type { HttpHandler } from "../protocol/http.ts";
 import { createLogger, type Logger } from "../protocol/log.ts";
@@ -62,8 +63,8 @@ export const DRY_RUN_PASS: readonly Message[] = [
       },
     },
   },
-  // A table's first search switches its index on; the second takes the path of every later search
-  // (postings, tag members, BatchGetItem of the hits), the one a cold start on a used table meets.
+  // A table's first search switches its index on, reading every memory as a small store's search does;
+  // the second takes the index's path (postings, tag members, BatchGetItem of the hits), a large store's.
   {
     method: "tools/call",
     params: { name: "search_memories", arguments: { query: "when's Zoë's birthday" } },
@@ -86,6 +87,11 @@ export interface WarmUpOptions {
   client: DynamoDbClient;
   /** For warnings only. */
   logger: Logger;
+  /**
+   * The store the dry run writes to and searches, when not `options.store`: the same table's store set to
+   * search through the index at any size, since the dry run's two memories would otherwise be read whole.
+   */
+  dryRunStore?: MemoryStore;
   timeoutMs?: number;
 }
 
@@ -98,15 +104,20 @@ const SILENT: Logger = createLogger(() => {});
  */
 export async function warmUp(
   options: AppOptions,
-  { client, logger, timeoutMs = WARM_UP_TIMEOUT_MS }: WarmUpOptions,
+  { client, logger, dryRunStore, timeoutMs = WARM_UP_TIMEOUT_MS }: WarmUpOptions,
 ): Promise<void> {
   const key = randomBytes(32).toString("base64url");
-  const app = createApp({
-    ...options,
-    env: { ...options.env, MCP_API_KEY_SHA256: sha256Hex(key) },
-    logger: SILENT,
-  });
-  const send = (messages: readonly Message[]): Promise<string | undefined> => sendAll(app, key, messages);
+  const appOn = (store: MemoryStore): HttpHandler =>
+    createApp({
+      ...options,
+      store,
+      env: { ...options.env, MCP_API_KEY_SHA256: sha256Hex(key) },
+      logger: SILENT,
+    });
+  const app = appOn(options.store);
+  const dryApp = dryRunStore === undefined ? app : appOn(dryRunStore);
+  const send = (messages: readonly Message[], on = app): Promise<string | undefined> =>
+    sendAll(on, key, messages);
   const problems: string[] = [];
   // The real pass waits on the network, so it is raced against the bound; if it loses, it goes on in the
   // background, read-only, and harmless.
@@ -115,7 +126,7 @@ export async function warmUp(
   // The dry run never waits on the network, and it is over before INIT is: from then on the client talks to
   // DynamoDB again, and a call the dry run began but did not finish fails rather than write.
   try {
-    const dry = await dryRun(client, () => bounded(send(DRY_RUN_PASS), timeoutMs));
+    const dry = await dryRun(client, () => bounded(send(DRY_RUN_PASS, dryApp), timeoutMs));
     if (dry !== undefined) problems.push(`dry run: ${dry}`);
   } catch (error) {
     problems.push(`dry run failed (${error instanceof Error ? error.name : typeof error})`);

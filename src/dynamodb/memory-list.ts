@@ -1,13 +1,15 @@
 // Reading memories newest first: list pages behind signed cursors, with tag filters, and the whole
-// partition (for a search over a table not yet indexed, and all()).
+// partition (all(), and a search that ranks every memory: a small store, or a table not yet indexed).
 import { QueryCommand, type QueryCommandOutput } from "@aws-sdk/client-dynamodb";
 import {
   type ListOptions,
   type ListPage,
   type Memory,
   normaliseTags,
+  type SearchResult,
   StoreError,
 } from "../memory/memory-store.ts";
+import { rankMemories } from "../search/rank.ts";
 import { type createCursorCodec, filterKey } from "./cursor.ts";
 import { mapped } from "./errors.ts";
 import {
@@ -18,6 +20,7 @@ import {
   MEMORY_PARTITION,
   MEMORY_SK_PREFIX,
   memorySk,
+  readIndexedMemory,
   readMemory,
   readString,
   SEARCH_PROJECTION,
@@ -93,6 +96,23 @@ export async function allMemoryItems(context: IndexContext): Promise<Item[]> {
     startKey = page.LastEvaluatedKey;
   } while (startKey !== undefined);
   return items;
+}
+
+/**
+ * BM25 over every memory carrying every tag in `tags`, read from `items` (allMemoryItems): what the index
+ * answers too, with postings instead (test/dynamodb/search-index.test.ts holds the two equal).
+ */
+export function rankEveryMemory(
+  items: readonly Item[],
+  query: string,
+  tags: readonly string[],
+  limit: number,
+): SearchResult {
+  const docs = items
+    .map(readIndexedMemory)
+    .filter((memory) => tags.every((tag) => memory.tags.includes(tag)));
+  const hits = rankMemories(query, docs, limit).map(({ memory, score }) => ({ memory, score }));
+  return { hits, searched: docs.length };
 }
 
 /** How many memory items there are: a COUNT query over the memory prefix, page by page. */

@@ -74,7 +74,7 @@ import {
   VERSION_IS_AS_READ,
 } from "./items.ts";
 import { changedMemory, indexedBefore } from "./memory-changes.ts";
-import { allMemoryItems, countMemories, listMemories } from "./memory-list.ts";
+import { allMemoryItems, countMemories, listMemories, rankEveryMemory } from "./memory-list.ts";
 import { PartitionCache } from "./postings-cache.ts";
 import { type ReindexReport, reindexTable, searchBeforeIndex } from "./reindex.ts";
 import { getItem, indexChange, readIndexState, settle } from "./search-index.ts";
@@ -98,7 +98,15 @@ export interface DynamoDbStoreOptions {
   newId?: () => string;
   /** Aborts every command and backoff of this store when it fires (see MemoryStore.withDeadline). */
   signal?: AbortSignal;
+  /**
+   * A store of at most this many memories is searched by reading them all (one request, ranked here)
+   * instead of through the index, whose postings take a request per query term: fewer requests up to
+   * about 250 memories (docs/storage-index.md, "Small stores"). 0 always uses the index.
+   */
+  scanAtMost?: number;
 }
+
+export const SCAN_AT_MOST = 250;
 
 export function createDynamoDbStore(options: DynamoDbStoreOptions): MemoryStore {
   return new DynamoDbMemoryStore(options);
@@ -345,6 +353,10 @@ class DynamoDbMemoryStore implements MemoryStore {
   async search(query: string, options: SearchOptions): Promise<SearchResult> {
     const tags = normaliseTags(options.tags ?? []);
     const state = await readIndexState(this.context);
+    const scanAtMost = this.options.scanAtMost ?? SCAN_AT_MOST;
+    if (state.built && scanAtMost > 0 && state.documentCount <= scanAtMost) {
+      return rankEveryMemory(await allMemoryItems(this.context), query, tags, options.limit);
+    }
     if (state.built) {
       return searchIndex(this.context, state, query, {
         tags,

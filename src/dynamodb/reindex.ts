@@ -4,7 +4,6 @@
 // by searches over a table not yet built (searchBeforeIndex).
 import { TransactWriteItemsCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import type { SearchResult } from "../memory/memory-store.ts";
-import { rankMemories } from "../search/rank.ts";
 import { CONDITION_FAILED, cancellationCodes, isTransactionConflict, mapped } from "./errors.ts";
 import {
   attributeNames,
@@ -12,7 +11,6 @@ import {
   MAX_TRANSACTION_ACTIONS,
   memoryKey,
   numberValue,
-  readIndexedMemory,
   readMemory,
   readNumber,
   readString,
@@ -20,7 +18,7 @@ import {
   update,
   VERSION_IS_AS_READ,
 } from "./items.ts";
-import { allMemoryItems } from "./memory-list.ts";
+import { allMemoryItems, rankEveryMemory } from "./memory-list.ts";
 import { type IndexContext, indexChange, META_KEY, readIndexState, settle } from "./search-index.ts";
 
 export interface ReindexReport {
@@ -90,11 +88,7 @@ export async function searchBeforeIndex(
   const unindexed = items.filter((item) => item.indexed === undefined);
   if (unindexed.length === 0) await markBuilt(context);
   else await indexUnindexed(context, unindexed.slice(0, MIGRATE_PER_SEARCH));
-  const docs = items
-    .map(readIndexedMemory)
-    .filter((memory) => tags.every((tag) => memory.tags.includes(tag)));
-  const hits = rankMemories(query, docs, limit).map(({ memory, score }) => ({ memory, score }));
-  return { hits, searched: docs.length };
+  return rankEveryMemory(items, query, tags, limit);
 }
 
 /** Marks the index built: from now on searches read postings instead of every memory. */

@@ -90,7 +90,7 @@ describe("dryRun", () => {
   });
 
   test("switches the index on at the first search, so the second takes the index path and finds by BatchGetItem", async () => {
-    const { store } = await createTestStore(database);
+    const { store } = await createTestStore(database, { scanAtMost: 0 });
     const operations: string[] = [];
     const recorder = "test-operation-recorder";
     database.client.middlewareStack.add(

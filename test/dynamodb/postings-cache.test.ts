@@ -49,10 +49,7 @@ describe("PartitionCache", () => {
 
   test("evicts the least recently used partitions to stay within its bound, and skips one over it", async () => {
     const cache = new PartitionCache(10);
-    const fixed =
-      (count: number) =>
-      async (): Promise<IndexEntry[]> =>
-        entries(count);
+    const fixed = (count: number) => async (): Promise<IndexEntry[]> => entries(count);
     await cache.entries("v", "T#a", fixed(4));
     await cache.entries("v", "T#b", fixed(4));
     await cache.entries("v", "T#a", fixed(4)); // a is now the most recently used
@@ -120,7 +117,8 @@ function countingContainer(tableName: string): {
     },
     { step: "initialize" },
   );
-  const store = createDynamoDbStore({ client, tableName, cursorSecret: TEST_CURSOR_SECRET });
+  // However few memories it holds, it searches through the index (and so through the cache).
+  const store = createDynamoDbStore({ client, tableName, cursorSecret: TEST_CURSOR_SECRET, scanAtMost: 0 });
   return {
     store,
     client,

@@ -36,7 +36,7 @@ describe("restore", () => {
   });
 
   test("a restored memory is in the search index, found by its words and its tags", async () => {
-    const { store } = await createTestStore(database);
+    const { store } = await createTestStore(database, { scanAtMost: 0 });
     await store.restore(BACKED_UP);
     await store.create("Something else about the garden", ["home"]);
     const found = await store.search("when was Maya born", { limit: 5, tags: ["family"] });

@@ -11,6 +11,7 @@ import {
   createDynamoDbStore,
   type DynamoDbStoreOptions,
   reindexDynamoDbTable,
+  SCAN_AT_MOST,
 } from "../../src/dynamodb/memory-store.ts";
 import type { Memory, MemoryStore, SearchResult } from "../../src/memory/memory-store.ts";
 import { analyze } from "../../src/search/analyze.ts";
@@ -37,6 +38,9 @@ function fixture<T>(name: string): T {
 const memories = fixture<Memory[]>("memories.json");
 const questions = fixture<Question[]>("questions.json");
 
+/** Every store here searches through the index, however few memories it holds. */
+const INDEX_ALWAYS = { scanAtMost: 0 };
+
 /** A second "container": its own client and store on the same table. */
 function otherContainer(tableName: string, options: Partial<DynamoDbStoreOptions> = {}): MemoryStore {
   return createDynamoDbStore({
@@ -47,6 +51,7 @@ function otherContainer(tableName: string, options: Partial<DynamoDbStoreOptions
     }),
     tableName,
     cursorSecret: TEST_CURSOR_SECRET,
+    ...INDEX_ALWAYS,
     ...options,
   });
 }
@@ -74,7 +79,10 @@ describe("ranking through the index", () => {
   before(async () => {
     const ids = memories.map((memory) => memory.id);
     let next = 0;
-    ({ store, tableName } = await createTestStore(database, { newId: () => ids[next++] ?? "" }));
+    ({ store, tableName } = await createTestStore(database, {
+      newId: () => ids[next++] ?? "",
+      scanAtMost: 0,
+    }));
     for (const memory of memories) await store.create(memory.content, memory.tags);
   });
 
@@ -97,6 +105,34 @@ describe("ranking through the index", () => {
       `P@1 ${precision} MRR ${mrr}`,
     );
     await assertIndexConsistent(database.client, tableName);
+  });
+
+  test("a store of at most 250 memories, read whole in one request, answers exactly as the index", async () => {
+    assert.ok(memories.length <= SCAN_AT_MOST, "the fixture is a small store");
+    const client = createDynamoDbClient({
+      region: "us-east-1",
+      endpoint: database.endpoint,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
+    const sent: string[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push(context.commandName ?? "");
+        return next(args);
+      },
+      { step: "initialize" },
+    );
+    const small = createDynamoDbStore({ client, tableName, cursorSecret: TEST_CURSOR_SECRET });
+    for (const { question } of questions) {
+      for (const tags of [[], ["family"]]) {
+        sent.length = 0;
+        const result = await small.search(question, { limit: 10, tags });
+        assert.deepStrictEqual(result, await store.search(question, { limit: 10, tags }), question);
+        // The index state, then every memory (one page: the fixture's memories are short).
+        assert.deepStrictEqual(sent, ["QueryCommand", "QueryCommand"], question);
+      }
+    }
+    client.destroy();
   });
 
   test("tag filters rank among the memories carrying every tag, as before", async () => {
@@ -127,12 +163,12 @@ describe("ranking through the index", () => {
 
 describe("read your writes", () => {
   test("an empty store answers nothing, searched 0", async () => {
-    const { store } = await createTestStore(database);
+    const { store } = await createTestStore(database, INDEX_ALWAYS);
     assert.deepStrictEqual(await store.search("anything at all", { limit: 10 }), { hits: [], searched: 0 });
   });
 
   test("a memory without a single term or tag still counts in the collection, and leaves it when deleted", async () => {
-    const { store, tableName } = await createTestStore(database);
+    const { store, tableName } = await createTestStore(database, INDEX_ALWAYS);
     const { memory } = await store.create("😀😀😀", []);
     assert.deepStrictEqual(await store.search("anything", { limit: 10 }), { hits: [], searched: 1 });
     await assertIndexConsistent(database.client, tableName);
@@ -142,7 +178,7 @@ describe("read your writes", () => {
   });
 
   test("created, updated and deleted memories are found, changed and gone in the next search of another container", async () => {
-    const { store, tableName } = await createTestStore(database);
+    const { store, tableName } = await createTestStore(database, INDEX_ALWAYS);
     const other = otherContainer(tableName);
     await store.search("warm up", { limit: 10 }); // both containers have searched before the writes
     await other.search("warm up", { limit: 10 });
@@ -172,7 +208,7 @@ describe("read your writes", () => {
 
 describe("memories too long for one transaction", () => {
   test("are found at once, settled into postings, and leave no trace when shortened or deleted", async () => {
-    const { store, tableName } = await createTestStore(database);
+    const { store, tableName } = await createTestStore(database, INDEX_ALWAYS);
     await store.create("A short note about tea.", []);
     const { memory } = await store.create(longContent("alpha"), ["long"]);
     assert.equal((await store.search("alphaword149x", { limit: 10 })).hits[0]?.memory.id, memory.id);
@@ -194,7 +230,7 @@ describe("memories too long for one transaction", () => {
   });
 
   test("a write cut off before its postings land is still found, and reindex repairs the index", async () => {
-    const { tableName } = await createTestStore(database);
+    const { tableName } = await createTestStore(database, INDEX_ALWAYS);
     // A container whose connection breaks after each write's first transaction.
     const client: DynamoDBClient = createDynamoDbClient({
       region: "us-east-1",
@@ -211,7 +247,12 @@ describe("memories too long for one transaction", () => {
       },
       { step: "initialize" },
     );
-    const broken = createDynamoDbStore({ client, tableName, cursorSecret: TEST_CURSOR_SECRET });
+    const broken = createDynamoDbStore({
+      client,
+      tableName,
+      cursorSecret: TEST_CURSOR_SECRET,
+      ...INDEX_ALWAYS,
+    });
     const { memory } = await broken.create(longContent("delta"), []);
     const { pending } = await assertIndexConsistent(database.client, tableName, { pending: "allowed" });
     assert.deepStrictEqual(pending, [memory.id]);
@@ -260,7 +301,7 @@ describe("migration of a table written before the index", () => {
   }
 
   test("`make reindex` indexes every memory; search answers as before throughout", async () => {
-    const { store, tableName } = await createTestStore(database);
+    const { store, tableName } = await createTestStore(database, INDEX_ALWAYS);
     await writeOldVersion(tableName, 60);
     const query = "when is my daughter's birthday";
     const before = await expectedSearch(store, query, 10);
@@ -274,7 +315,7 @@ describe("migration of a table written before the index", () => {
   });
 
   test("searches alone migrate a table, 25 memories at a time", async () => {
-    const { store, tableName } = await createTestStore(database);
+    const { store, tableName } = await createTestStore(database, INDEX_ALWAYS);
     await writeOldVersion(tableName, 30);
     const expected = await expectedSearch(store, "car", 10);
     for (let i = 0; i < 3; i++) assert.deepStrictEqual(await store.search("car", { limit: 10 }), expected);
