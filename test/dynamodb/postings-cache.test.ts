@@ -49,10 +49,7 @@ describe("PartitionCache", () => {
 
   test("evicts the least recently used partitions to stay within its bound, and skips one over it", async () => {
     const cache = new PartitionCache(10);
-    const fixed =
-      (count: number) =>
-      async (): Promise<IndexEntry[]> =>
-        entries(count);
+    const fixed = (count: number) => async (): Promise<IndexEntry[]> => entries(count);
     await cache.entries("v", "T#a", fixed(4));
     await cache.entries("v", "T#b", fixed(4));
     await cache.entries("v", "T#a", fixed(4)); // a is now the most recently used
