@@ -10,14 +10,9 @@ import { type ColdResult, runColdSession } from "./cold.ts";
 import { lambdaNodeFlags, MEMORY_MB, startBackend } from "./lambda-env.ts";
 import { describeMachine } from "./machine.ts";
 import { modelledColdMs } from "./model.ts";
-import {
-  type BenchResults,
-  judgeTargets,
-  renderChart,
-  renderMarkdown,
-  type SubjectResults,
-  summarise,
-} from "./report.ts";
+import { type BenchResults, judgeTargets, type SubjectResults, summarise } from "./report.ts";
+import { renderChart } from "./report-chart.ts";
+import { renderMarkdown } from "./report-markdown.ts";
 import { REQUEST_LABELS } from "./session.ts";
 import { buildLambda, buildSubjects, extraSubject, ROOT, SUBJECTS } from "./subjects.ts";
 import { renderUrlMarkdown, runUrlBench } from "./url.ts";

@@ -1,9 +1,11 @@
-// Pins down the paired comparison in the benchmark report (bench/report.ts): ours against the INIT-optimised
-// floor session by session, round for round, so that drift between rounds cancels out.
+// Pins down the paired comparison in the benchmark report (bench/report.ts, printed by
+// bench/report-markdown.ts): ours against the INIT-optimised floor session by session, round for round, so
+// that drift between rounds cancels out.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { ColdResult } from "../../bench/cold.ts";
-import { type BenchResults, pairedWithFloor, renderMarkdown } from "../../bench/report.ts";
+import { type BenchResults, pairedWithFloor } from "../../bench/report.ts";
+import { renderMarkdown } from "../../bench/report-markdown.ts";
 import { REQUEST_LABELS } from "../../bench/session.ts";
 
 function session(subject: string, initMs: number, invokeMs: number): ColdResult {

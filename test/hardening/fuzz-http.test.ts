@@ -11,20 +11,17 @@ import fc from "fast-check";
 import { MAX_BATCH_MESSAGES, MAX_BODY_BYTES } from "../../src/protocol/http.ts";
 import { functionUrlEvent, TEST_API_KEY, UNAUTHORIZED_MESSAGE } from "../fixtures/events.ts";
 import { type LambdaUnderTest, loadLambda } from "../helpers/lambda.ts";
+import { type Exchange, type MessageText, messageText, statelessExchange } from "./generators-messages.ts";
 import {
   type BodyChoice,
   body as bodyArbitrary,
   type Choice,
-  type Exchange,
   type Headers,
   headers as headersArbitrary,
   httpMethod,
-  type MessageText,
-  messageText,
   type PathChoice,
   requestPath,
-  statelessExchange,
-} from "./generators.ts";
+} from "./generators-transport.ts";
 import {
   type Answer,
   assertLogLines,

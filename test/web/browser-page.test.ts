@@ -1,32 +1,30 @@
 // Pins down the memory page as a person uses it, in a real headless Chromium (Debian's package driven by
 // playwright-core) against the local server of `npm start`: sign in, browse two pages, filter by a tag,
 // search (the very ranking of search_memories), edit, meet a version conflict, delete after a confirmation,
-// download; wrong keys slowed then locked out; hostile contents inert; forms without their CSRF token or
-// with a retired key's session refused; no serious or critical axe-core finding; screenshots at desktop and
-// 390 px phone widths (written to MEMORY_PAGE_SCREENSHOTS, or a temporary folder, for a person to look at).
-//
-// Chromium is Debian's package (scripts/install-chromium.sh); without it these tests fail, never skip.
+// download; hostile contents inert; a form without its CSRF token refused; no serious or critical axe-core
+// finding; screenshots at desktop and 390 px phone widths (written to MEMORY_PAGE_SCREENSHOTS, or a temporary
+// folder, for a person to look at). The tests run in order, each on the page the one before left.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { type LocalServer, startLocalServer } from "../../src/local/server.ts";
-import { createLogger } from "../../src/protocol/log.ts";
-import { FIRST_LOCKOUT_MS, FREE_ATTEMPTS } from "../../src/signin/key-guard.ts";
-import fixture from "../fixtures/search/memories.json" with { type: "json" };
-import { CHROMIUM_LAUNCH, requireChromium } from "../helpers/chromium.ts";
+import type { Page } from "playwright-core";
+import {
+  callTool,
+  DESKTOP,
+  KEY_A,
+  listed,
+  openTab,
+  PHONE,
+  SEED,
+  screenshots,
+  server,
+  signIn,
+  type Tab,
+} from "./browser-support.ts";
 
-const KEY_A = "browser-key-a-0123456789abcdefghijklmnopqrstuvwxyz";
-const KEY_B = "browser-key-b-0123456789abcdefghijklmnopqrstuvwxyz";
-const WRONG_KEY_DELAY_MS = 150;
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 390, height: 844 };
-/** Realistic memories for the screenshots and the search; 25 make two pages of 20. */
-const SEED = fixture.slice(0, 25).map(({ content, tags }) => ({ content, tags }));
 const HOSTILE = [
   "<script>window.__pwned = 'script'</script> stays text",
   '"><img src=x onerror="window.__pwned = \'img\'"> stays text',
@@ -34,84 +32,6 @@ const HOSTILE = [
   "Bidi \u202Etxt.exe\u202C and \u2067isolate stay inside their box",
   "A line of 10,000 characters: ".padEnd(10_000, "0123456789"),
 ];
-
-let browser: Browser;
-let dataDir: string;
-let screenshots: string;
-let server: LocalServer;
-let clockOffset = 0;
-const logLines: string[] = [];
-
-before(async () => {
-  requireChromium();
-  browser = await chromium.launch(CHROMIUM_LAUNCH);
-  dataDir = mkdtempSync(join(tmpdir(), "memory-page-"));
-  screenshots = process.env.MEMORY_PAGE_SCREENSHOTS ?? join(dataDir, "screenshots");
-  mkdirSync(screenshots, { recursive: true });
-  server = await start(KEY_A, 0);
-  for (const memory of [...SEED].reverse()) await callTool("create_memory", memory);
-});
-
-after(async () => {
-  await server?.close();
-  await browser?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
-
-function start(apiKey: string, port: number): Promise<LocalServer> {
-  return startLocalServer({
-    port,
-    dataDir,
-    apiKey,
-    logger: createLogger((line) => logLines.push(line)),
-    oauth: { now: () => Date.now() + clockOffset, wrongKeyDelayMs: WRONG_KEY_DELAY_MS },
-  });
-}
-
-/** A tool call through /mcp, as Claude makes it: the page and the tools must agree on everything. */
-async function callTool(name: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const response = await fetch(server.url, {
-    method: "POST",
-    headers: { authorization: `Bearer ${server.apiKey}`, "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args } }),
-  });
-  const reply = (await response.json()) as {
-    result: { structuredContent: Record<string, unknown>; isError?: boolean };
-  };
-  return reply.result.isError === true ? { error: true } : reply.result.structuredContent;
-}
-
-interface Tab {
-  context: BrowserContext;
-  page: Page;
-  /** Console errors (a CSP violation shows up here). */
-  errors: string[];
-}
-
-async function openTab(viewport = DESKTOP): Promise<Tab> {
-  const context = await browser.newContext({ viewport, acceptDownloads: true });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") errors.push(message.text());
-  });
-  page.on("pageerror", (error) => errors.push(error.message));
-  return { context, page, errors };
-}
-
-async function signIn(page: Page, key: string): Promise<void> {
-  await page.goto(server.pageUrl);
-  await page.getByLabel("API key of this server").fill(key);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { level: 1, name: "Your memories" }).waitFor();
-}
-
-/** The contents shown in the list, in order. */
-function listed(page: Page): Promise<string[]> {
-  return page
-    .locator("ol.memories > li article")
-    .evaluateAll((items) => items.map((item) => (item.querySelector(".content")?.textContent ?? "").trim()));
-}
 
 /** axe-core's serious and critical findings on the page as it is now. */
 async function accessibilityProblems(page: Page): Promise<string[]> {
@@ -379,74 +299,5 @@ describe("the memory page in Chromium", () => {
 
   test("no serious or critical accessibility finding on any page visited", () => {
     assert.deepEqual(axeProblems, []);
-  });
-});
-
-describe("keys in Chromium", () => {
-  test("a wrong key is refused and slowed; then the page locks, even for the right key", async () => {
-    const { context, page } = await openTab();
-    try {
-      await page.goto(server.pageUrl);
-      for (let attempt = 1; attempt <= FREE_ATTEMPTS; attempt++) {
-        await page.getByLabel("API key of this server").fill(`wrong-${attempt}`);
-        const started = performance.now();
-        await Promise.all([
-          page.waitForResponse(() => true),
-          page.getByRole("button", { name: "Sign in" }).click(),
-        ]);
-        assert.ok(performance.now() - started >= WRONG_KEY_DELAY_MS, "answered only after the delay");
-        await page
-          .getByRole("alert")
-          .getByText("That is not the API key of this server. Try again.")
-          .waitFor();
-        assert.equal(
-          await page.getByLabel("API key of this server").inputValue(),
-          "",
-          "the key is not echoed",
-        );
-      }
-      await page.getByLabel("API key of this server").fill(KEY_A);
-      await page.getByRole("button", { name: "Sign in" }).click();
-      await page.getByText("Too many attempts with a wrong key. Try again in 1 minute.").waitFor();
-      clockOffset += FIRST_LOCKOUT_MS;
-      await signIn(page, KEY_A);
-    } finally {
-      await context.close();
-    }
-  });
-
-  test("a key retired (the server restarted with another) ends its sessions; their forms are refused", async () => {
-    const a = await openTab();
-    const b = await openTab();
-    try {
-      await signIn(a.page, KEY_A);
-      await a.page.getByRole("link", { name: /^Edit/ }).first().click();
-      const editUrl = new URL(a.page.url());
-      const port = Number(editUrl.port);
-      await server.close();
-      server = await start(KEY_B, port);
-      await signIn(b.page, KEY_B);
-
-      const id = editUrl.pathname.split("/").pop() ?? "";
-      const before = (await callTool("get_memory", { id })).memory;
-      await a.page.getByLabel("Content").fill("Written with a retired key's session");
-      const [response] = await Promise.all([
-        a.page.waitForResponse((answer) => answer.request().method() === "POST"),
-        a.page.getByRole("button", { name: "Save" }).click(),
-      ]);
-      assert.equal(response.status(), 403);
-      await a.page.getByRole("heading", { level: 1, name: "You are signed out" }).waitFor();
-      assert.deepEqual((await callTool("get_memory", { id })).memory, before);
-      await a.page.goto(server.pageUrl);
-      await a.page.getByLabel("API key of this server").waitFor();
-      // The other key's session goes on.
-      await b.page.goto(server.pageUrl);
-      await b.page.getByRole("heading", { level: 1, name: "Your memories" }).waitFor();
-      const leaked = logLines.filter((line) => line.includes(KEY_A) || line.includes(KEY_B));
-      assert.deepEqual(leaked, [], "no key in any log line");
-    } finally {
-      await a.context.close();
-      await b.context.close();
-    }
   });
 });
