@@ -1,19 +1,6 @@
 // The DynamoDB implementation of MemoryStore: writes (each one transaction with its index entries), reads,
-// search. Item layout: ./items.ts; the index: ./search-index.ts; commands sent and IAM: ./commands.ts.
-//
-// | Pattern                         | Items                                      | Command                             |
-// | ------------------------------- | ------------------------------------------ | ----------------------------------- |
-// | Create a memory                 | MEM H#<sha256> (guard), MEM M#<ulid>,      | TransactWriteItems: Put guard, Put  |
-// |                                 | its postings, tags and stats shard         | memory (attribute_not_exists), index |
-// | Restore a memory (import)       | as Create, with the memory's own id,       | as Create                           |
-// |                                 | timestamps and version                     |                                     |
-// | Count memories                  | begins_with(sk, "M#")                      | Query, Select COUNT, paged          |
-// | Get a memory                    | MEM M#<id>                                 | GetItem (consistent)                |
-// | Update                          | M#<id>, guards if the content moves, index | TransactWriteItems (version = read) |
-// | Delete                          | M#<id>, its guard, its index entries       | TransactWriteItems                  |
-// | List newest first, by tags      | begins_with(sk, "M#"), descending          | Query + FilterExpression            |
-// | Search                          | IDX, T#<term> per query term, G#<tag>      | Query each; BatchGetItem the hits   |
-//
+// search. Item layout: ./items.ts; the index: ./search-index.ts; commands sent and IAM: ./commands.ts; each
+// access pattern and the items and commands it uses: docs/storage.md.
 // Guard item: memoryId. The guard makes "identical content is stored once" hold under races: two creates
 // of the same content both try to put the same guard and exactly one transaction wins.
 import {
