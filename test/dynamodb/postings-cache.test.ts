@@ -5,11 +5,17 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { createDynamoDbClient, createDynamoDbStore } from "../../src/dynamodb/memory-store.ts";
+import { createDynamoDbStore } from "../../src/dynamodb/memory-store.ts";
 import { type IndexEntry, PartitionCache } from "../../src/dynamodb/postings-cache.ts";
 import type { MemoryStore } from "../../src/memory/memory-store.ts";
 import { analyzeQuery } from "../../src/search/analyze.ts";
-import { createTestStore, type Dynalite, startDynalite, TEST_CURSOR_SECRET } from "../helpers/dynalite.ts";
+import {
+  countingClient,
+  createTestStore,
+  type Dynalite,
+  startDynalite,
+  TEST_CURSOR_SECRET,
+} from "../helpers/dynalite.ts";
 import { assertIndexConsistent } from "../helpers/search-index.ts";
 
 function entries(count: number, id = "m"): IndexEntry[] {
@@ -104,30 +110,10 @@ function countingContainer(tableName: string): {
   client: DynamoDBClient;
   sent: () => string[];
 } {
-  const client = createDynamoDbClient({
-    region: "us-east-1",
-    endpoint: database.endpoint,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  });
-  let commands: string[] = [];
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      commands.push(context.commandName ?? "");
-      return next(args);
-    },
-    { step: "initialize" },
-  );
+  const { client, sent } = countingClient(database);
   // However few memories it holds, it searches through the index (and so through the cache).
   const store = createDynamoDbStore({ client, tableName, cursorSecret: TEST_CURSOR_SECRET, scanAtMost: 0 });
-  return {
-    store,
-    client,
-    sent: () => {
-      const taken = commands;
-      commands = [];
-      return taken;
-    },
-  };
+  return { store, client, sent };
 }
 
 async function ids(store: MemoryStore, query: string, tags?: string[]): Promise<string[]> {

@@ -16,7 +16,13 @@ import {
 import type { Memory, MemoryStore, SearchResult } from "../../src/memory/memory-store.ts";
 import { analyze } from "../../src/search/analyze.ts";
 import { rankMemories } from "../../src/search/rank.ts";
-import { createTestStore, type Dynalite, startDynalite, TEST_CURSOR_SECRET } from "../helpers/dynalite.ts";
+import {
+  countingClient,
+  createTestStore,
+  type Dynalite,
+  startDynalite,
+  TEST_CURSOR_SECRET,
+} from "../helpers/dynalite.ts";
 import { assertIndexConsistent } from "../helpers/search-index.ts";
 
 let database: Dynalite;
@@ -109,27 +115,14 @@ describe("ranking through the index", () => {
 
   test("a store of at most 250 memories, read whole in one request, answers exactly as the index", async () => {
     assert.ok(memories.length <= SCAN_AT_MOST, "the fixture is a small store");
-    const client = createDynamoDbClient({
-      region: "us-east-1",
-      endpoint: database.endpoint,
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    });
-    const sent: string[] = [];
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        sent.push(context.commandName ?? "");
-        return next(args);
-      },
-      { step: "initialize" },
-    );
+    const { client, sent } = countingClient(database);
     const small = createDynamoDbStore({ client, tableName, cursorSecret: TEST_CURSOR_SECRET });
     for (const { question } of questions) {
       for (const tags of [[], ["family"]]) {
-        sent.length = 0;
         const result = await small.search(question, { limit: 10, tags });
-        assert.deepStrictEqual(result, await store.search(question, { limit: 10, tags }), question);
         // The index state, then every memory (one page: the fixture's memories are short).
-        assert.deepStrictEqual(sent, ["QueryCommand", "QueryCommand"], question);
+        assert.deepStrictEqual(sent(), ["QueryCommand", "QueryCommand"], question);
+        assert.deepStrictEqual(result, await store.search(question, { limit: 10, tags }), question);
       }
     }
     client.destroy();

@@ -14,6 +14,7 @@ import { promisify } from "node:util";
 import { type LocalServer, startLocalServer } from "../../src/local/server.ts";
 import { createLogger } from "../../src/protocol/log.ts";
 import { NODE_22 } from "../helpers/node22.ts";
+import { TOOL_NAMES } from "../helpers/tool-names.ts";
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
@@ -25,14 +26,6 @@ const INSPECTOR = join(
   "index.js",
 );
 const API_KEY = "inspector-key-0123456789abcdefghijklmnopqrstuvwxyz";
-const TOOL_NAMES = [
-  "create_memory",
-  "search_memories",
-  "list_memories",
-  "get_memory",
-  "update_memory",
-  "delete_memory",
-];
 
 let server: LocalServer;
 let home: string;

@@ -16,6 +16,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { output } from "../../src/generated/output-validators.js";
 import { type LocalServer, startLocalServer } from "../../src/local/server.ts";
 import { createLogger } from "../../src/protocol/log.ts";
+import { TOOL_NAMES } from "../helpers/tool-names.ts";
 
 let server: LocalServer;
 let dataDir: string;
@@ -28,15 +29,6 @@ after(async () => {
   await server.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-const TOOL_NAMES = [
-  "create_memory",
-  "search_memories",
-  "list_memories",
-  "get_memory",
-  "update_memory",
-  "delete_memory",
-];
 
 interface ToolCaller {
   callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<unknown>;

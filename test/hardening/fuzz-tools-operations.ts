@@ -2,8 +2,8 @@
 // variants), updates (with and without expectedVersion), deletes, gets, lists and searches, and garbage
 // arguments, over texts, tags and targets that mix valid values with broken ones.
 import fc from "fast-check";
+import { TOOL_NAMES } from "../helpers/tool-names.ts";
 import { anyText, jsonText } from "./generators-json.ts";
-import { TOOL_NAMES } from "./generators-messages.ts";
 
 export type ToolName = (typeof TOOL_NAMES)[number];
 

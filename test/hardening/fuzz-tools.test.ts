@@ -13,9 +13,9 @@ import { output } from "../../src/generated/output-validators.js";
 import { createLogger } from "../../src/protocol/log.ts";
 import { TEST_API_KEY } from "../fixtures/events.ts";
 import { type Dynalite, startDynalite, TEST_CURSOR_SECRET } from "../helpers/dynalite.ts";
+import { TOOL_NAMES } from "../helpers/tool-names.ts";
 import { byId, outcomes, play, secrets, type ToolResult } from "./fuzz-tools-model.ts";
 import { type Operation, operation, type ToolName } from "./fuzz-tools-operations.ts";
-import { TOOL_NAMES } from "./generators-messages.ts";
 import {
   assertConsistentTable,
   assertLogLines,

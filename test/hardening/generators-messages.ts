@@ -1,16 +1,8 @@
 // fast-check arbitraries of JSON-RPC messages for the hardening fuzzers: messages as text that know the text
 // of their own id, and 2026-07-28 requests with the MCP headers that repeat parts of their body.
 import fc from "fast-check";
+import { TOOL_NAMES } from "../helpers/tool-names.ts";
 import { deepJson, jsonNumber, jsonString, jsonText, scalarJson } from "./generators-json.ts";
-
-export const TOOL_NAMES = [
-  "create_memory",
-  "search_memories",
-  "list_memories",
-  "get_memory",
-  "update_memory",
-  "delete_memory",
-] as const;
 
 export const STATELESS_META = {
   "io.modelcontextprotocol/protocolVersion": "2026-07-28",

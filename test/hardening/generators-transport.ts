@@ -2,8 +2,9 @@
 // with whether the server must accept it (true), refuse it (false) or either (undefined).
 import fc from "fast-check";
 import { ROTATED_API_KEY, TEST_API_KEY } from "../fixtures/events.ts";
+import { TOOL_NAMES } from "../helpers/tool-names.ts";
 import { anyText, deepJson, jsonText } from "./generators-json.ts";
-import { METHODS, type MessageText, messageText, TOOL_NAMES } from "./generators-messages.ts";
+import { METHODS, type MessageText, messageText } from "./generators-messages.ts";
 
 /** A value with a verdict: true must pass its check, false must fail it, undefined is not known. */
 export interface Choice<T> {

@@ -54,6 +54,32 @@ export async function startDynalite(options: { path?: string } = {}): Promise<Dy
   };
 }
 
+/** A client of its own on `database` that records the name of every command it sends; destroy() it after. */
+export function countingClient(database: Dynalite): { client: DynamoDBClient; sent: () => string[] } {
+  const client = createDynamoDbClient({
+    region: "us-east-1",
+    endpoint: database.endpoint,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+  let commands: string[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      commands.push(context.commandName ?? "");
+      return next(args);
+    },
+    { step: "initialize" },
+  );
+  return {
+    client,
+    /** The commands sent since the last call, in order. */
+    sent: () => {
+      const taken = commands;
+      commands = [];
+      return taken;
+    },
+  };
+}
+
 export interface TestStore {
   store: MemoryStore;
   tableName: string;

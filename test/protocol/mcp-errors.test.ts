@@ -3,7 +3,8 @@
 // protocol errors.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { error, request, rpc, TOOL_NAMES } from "./support.ts";
+import { TOOL_NAMES } from "../helpers/tool-names.ts";
+import { error, request, rpc } from "./support.ts";
 
 describe("JSON-RPC errors and id echoes", () => {
   const cases: [string, string, number, unknown, string][] = [

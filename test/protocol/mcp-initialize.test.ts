@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { INSTRUCTIONS, SERVER_IDENTITY } from "../../src/app.ts";
-import { error, request, rpc, TOOL_NAMES } from "./support.ts";
+import { TOOL_NAMES } from "../helpers/tool-names.ts";
+import { error, request, rpc } from "./support.ts";
 
 describe("initialize era", () => {
   test("initialize echoes each supported version and answers the whole result", async () => {

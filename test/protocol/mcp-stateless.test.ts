@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { INSTRUCTIONS } from "../../src/app.ts";
 import { functionUrlEvent, statelessHeaders, statelessMeta } from "../fixtures/events.ts";
-import { error, lambda, request, rpc, SERVER_META, TOOL_NAMES } from "./support.ts";
+import { TOOL_NAMES } from "../helpers/tool-names.ts";
+import { error, lambda, request, rpc, SERVER_META } from "./support.ts";
 
 describe("stateless era (2026-07-28)", () => {
   function stateless(method: string, params: Record<string, unknown> = {}, name?: string) {

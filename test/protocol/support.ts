@@ -27,14 +27,6 @@ export function rpcError(code: number, message: string, id: unknown = null): unk
 
 // --- MCP --------------------------------------------------------------------------------------------
 
-export const TOOL_NAMES = [
-  "create_memory",
-  "search_memories",
-  "list_memories",
-  "get_memory",
-  "update_memory",
-  "delete_memory",
-];
 export const SERVER_META = { "io.modelcontextprotocol/serverInfo": SERVER_IDENTITY };
 
 export async function rpc(
