@@ -26,6 +26,8 @@ export interface LocalServerOptions {
   logger?: Logger;
   /** Test knobs of the OAuth server: its clock, the wrong-key delay, the metadata document fetch. */
   oauth?: Omit<OAuthOptions, "store" | "keyDigests" | "publicBaseUrl">;
+  /** Test knob: 0 makes every search go through the index, however few memories (DynamoDbStoreOptions). */
+  scanAtMost?: number;
 }
 
 export interface LocalServer {
@@ -73,7 +75,12 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   app = createApp({
     env,
     defaultOrigins: LOOPBACK_ORIGINS,
-    store: createDynamoDbStore({ client, tableName, cursorSecret: cursorSecretFrom(env) }),
+    store: createDynamoDbStore({
+      client,
+      tableName,
+      cursorSecret: cursorSecretFrom(env),
+      ...(options.scanAtMost === undefined ? {} : { scanAtMost: options.scanAtMost }),
+    }),
     oauth: { ...options.oauth, store: createOAuthStore({ client, tableName }) },
     ...(options.logger ? { logger: options.logger } : {}),
   });

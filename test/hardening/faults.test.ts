@@ -100,7 +100,8 @@ async function harness(): Promise<Harness> {
   const app = createApp({
     env: { MCP_API_KEY_SHA256: SECRET_DIGESTS[0] },
     defaultOrigins: [],
-    store: createDynamoDbStore({ client, tableName, cursorSecret: TEST_CURSOR_SECRET }),
+    // Every search through the index (however few memories), so faults meet its read path too.
+    store: createDynamoDbStore({ client, tableName, cursorSecret: TEST_CURSOR_SECRET, scanAtMost: 0 }),
     logger: createLogger((line) => logLines.push(line)),
   });
   return {

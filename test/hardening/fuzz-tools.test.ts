@@ -54,7 +54,13 @@ async function harness(): Promise<Harness> {
   const app = createApp({
     env: { MCP_API_KEY_SHA256: SECRET_DIGESTS[0] },
     defaultOrigins: [],
-    store: createDynamoDbStore({ client: database.client, tableName, cursorSecret: TEST_CURSOR_SECRET }),
+    // Every search through the index (however few memories): the model checks its answers.
+    store: createDynamoDbStore({
+      client: database.client,
+      tableName,
+      cursorSecret: TEST_CURSOR_SECRET,
+      scanAtMost: 0,
+    }),
     logger: createLogger((line) => logLines.push(line)),
   });
   return {

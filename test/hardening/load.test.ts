@@ -32,6 +32,8 @@ before(async () => {
     dataDir,
     apiKey: TEST_API_KEY,
     logger: createLogger((line) => logLines.push(line)),
+    // Every search through the index, from the first memory on: the small-store path is one Query.
+    scanAtMost: 0,
   });
 });
 after(async () => {
