@@ -1,8 +1,8 @@
 // A search over the inverted index (./search-index.ts): reads the index state, the postings of the query's
 // terms and the members of the required tags (or takes them from the container's cache while the index's
-// version is unchanged), ranks with BM25 (src/search/rank.ts), then fetches only the
-// hits. Pending memories are scored from their own items; the hits' content is read fresh, so a search never
-// shows a deleted memory or stale content.
+// version is unchanged), ranks with BM25 (src/search/rank.ts), then fetches only the hits. Pending memories
+// are scored from their own items; the hits' content is read fresh, so a search never shows a deleted memory
+// or stale content.
 import {
   BatchGetItemCommand,
   type BatchGetItemCommandOutput,
