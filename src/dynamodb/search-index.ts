@@ -308,7 +308,8 @@ export async function readIndexState(context: IndexContext): Promise<IndexState>
     pendingIds: [],
   };
   let writes = 0;
-  for (const item of await queryPartition(context, INDEX_PARTITION)) {
+  // Projected: a pending marker's stale sets can be long, and nothing here reads them.
+  for (const item of await queryPartition(context, INDEX_PARTITION, "#sk, #docs, #length, #writes")) {
     const sk = readString(item, table.sortKey.name);
     if (sk === META_SK) state.built = true;
     else if (sk.startsWith(PENDING_SK_PREFIX)) state.pendingIds.push(sk.slice(PENDING_SK_PREFIX.length));
