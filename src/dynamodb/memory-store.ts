@@ -86,14 +86,17 @@ export interface DynamoDbStoreOptions {
   /** Aborts every command and backoff of this store when it fires (see MemoryStore.withDeadline). */
   signal?: AbortSignal;
   /**
-   * A store of at most this many memories is searched by reading them all (one request, ranked here)
-   * instead of through the index, whose postings take a request per query term: fewer requests up to
-   * about 250 memories (docs/storage-index.md, "Small stores"). 0 always uses the index.
+   * A store of at most this many memories, with at most SCAN_TERMS_PER_MEMORY terms each on average, is
+   * searched by reading them all (one request, ranked here) instead of through the index, whose postings
+   * take a request per query term: fewer requests up to about 250 short memories (docs/storage-index.md,
+   * "Small stores"). 0 always uses the index.
    */
   scanAtMost?: number;
 }
 
 export const SCAN_AT_MOST = 250;
+/** Long memories make reading everything costly: a few of 10,000 characters weigh as hundreds of short ones. */
+export const SCAN_TERMS_PER_MEMORY = 20;
 
 export function createDynamoDbStore(options: DynamoDbStoreOptions): MemoryStore {
   return new DynamoDbMemoryStore(options);
@@ -341,7 +344,9 @@ class DynamoDbMemoryStore implements MemoryStore {
     const tags = normaliseTags(options.tags ?? []);
     const state = await readIndexState(this.context);
     const scanAtMost = this.options.scanAtMost ?? SCAN_AT_MOST;
-    if (state.built && scanAtMost > 0 && state.documentCount <= scanAtMost) {
+    const small =
+      state.documentCount <= scanAtMost && state.totalLength <= scanAtMost * SCAN_TERMS_PER_MEMORY;
+    if (state.built && scanAtMost > 0 && small) {
       return rankEveryMemory(await allMemoryItems(this.context), query, tags, options.limit);
     }
     if (state.built) {

@@ -12,6 +12,7 @@ import {
   type DynamoDbStoreOptions,
   reindexDynamoDbTable,
   SCAN_AT_MOST,
+  SCAN_TERMS_PER_MEMORY,
 } from "../../src/dynamodb/memory-store.ts";
 import type { Memory, MemoryStore, SearchResult } from "../../src/memory/memory-store.ts";
 import { analyze } from "../../src/search/analyze.ts";
@@ -90,6 +91,7 @@ describe("ranking through the index", () => {
       scanAtMost: 0,
     }));
     for (const memory of memories) await store.create(memory.content, memory.tags);
+    await store.search("warm up", { limit: 1 }); // switches the index on
   });
 
   test("every fixture question ranks exactly as BM25 over every memory, and quality holds", async () => {
@@ -114,7 +116,14 @@ describe("ranking through the index", () => {
   });
 
   test("a store of at most 250 memories, read whole in one request, answers exactly as the index", async () => {
-    assert.ok(memories.length <= SCAN_AT_MOST, "the fixture is a small store");
+    const terms = memories.reduce(
+      (sum, memory) => sum + analyze(`${memory.content}\n${memory.tags.join(" ")}`).length,
+      0,
+    );
+    assert.ok(
+      memories.length <= SCAN_AT_MOST && terms <= SCAN_AT_MOST * SCAN_TERMS_PER_MEMORY,
+      "a small store",
+    );
     const { client, sent } = countingClient(database);
     const small = createDynamoDbStore({ client, tableName, cursorSecret: TEST_CURSOR_SECRET });
     for (const { question } of questions) {
@@ -151,6 +160,27 @@ describe("ranking through the index", () => {
       hits: [],
       searched: (await expectedSearch(store, "x", 1, ["family"])).searched,
     });
+  });
+});
+
+describe("which path a search takes", () => {
+  test("a few long memories are searched through the index, not read whole", async () => {
+    const { tableName } = await createTestStore(database);
+    const { client, sent } = countingClient(database);
+    const store = createDynamoDbStore({ client, tableName, cursorSecret: TEST_CURSOR_SECRET });
+    const long = (seed: string): string =>
+      Array.from({ length: 600 }, (_, i) => `${seed}${i % 40} kayak`).join(" ");
+    const created = [];
+    for (const seed of ["north", "south", "east", "west", "up", "down", "left", "right", "centre"]) {
+      created.push((await store.create(long(seed), [])).memory.id);
+    }
+    await store.search("warm up", { limit: 1 }); // switches the index on
+    sent();
+    const result = await store.search("kayak north7", { limit: 10 });
+    assert.equal(result.searched, 9);
+    assert.equal(result.hits[0]?.memory.id, created[0]);
+    assert.ok(sent().includes("BatchGetItemCommand"), "the index's path fetches its hits by key");
+    client.destroy();
   });
 });
 
