@@ -37,7 +37,6 @@ import {
   notFound,
   tooManyConflicts,
 } from "./errors.ts";
-import { searchIndex } from "./index-search.ts";
 import {
   attributeNames,
   deleteIf,
@@ -61,10 +60,11 @@ import {
   VERSION_IS_AS_READ,
 } from "./items.ts";
 import { changedMemory, indexedBefore } from "./memory-changes.ts";
-import { allMemoryItems, countMemories, listMemories, rankEveryMemory } from "./memory-list.ts";
+import { allMemoryItems, countMemories, listMemories } from "./memory-list.ts";
 import { PartitionCache } from "./postings-cache.ts";
-import { type ReindexReport, reindexTable, searchBeforeIndex } from "./reindex.ts";
-import { getItem, indexChange, readIndexState, settle } from "./search-index.ts";
+import { type ReindexReport, reindexTable } from "./reindex.ts";
+import { SCAN_AT_MOST, search } from "./search.ts";
+import { getItem, indexChange, settle } from "./search-index.ts";
 
 export { createDynamoDbClient, ensureTable, SDK_LOGGER_MIDDLEWARE } from "./client.ts";
 export {
@@ -94,9 +94,7 @@ export interface DynamoDbStoreOptions {
   scanAtMost?: number;
 }
 
-export const SCAN_AT_MOST = 250;
-/** Long memories make reading everything costly: a few of 10,000 characters weigh as hundreds of short ones. */
-export const SCAN_TERMS_PER_MEMORY = 20;
+export { SCAN_AT_MOST, SCAN_TERMS_PER_MEMORY } from "./search.ts";
 
 export function createDynamoDbStore(options: DynamoDbStoreOptions): MemoryStore {
   return new DynamoDbMemoryStore(options);
@@ -340,24 +338,14 @@ class DynamoDbMemoryStore implements MemoryStore {
     return listMemories(this.context, this.cursors, options);
   }
 
-  async search(query: string, options: SearchOptions): Promise<SearchResult> {
-    const tags = normaliseTags(options.tags ?? []);
-    const state = await readIndexState(this.context);
-    const scanAtMost = this.options.scanAtMost ?? SCAN_AT_MOST;
-    const small =
-      state.documentCount <= scanAtMost && state.totalLength <= scanAtMost * SCAN_TERMS_PER_MEMORY;
-    if (state.built && scanAtMost > 0 && small) {
-      return rankEveryMemory(await allMemoryItems(this.context), query, tags, options.limit);
-    }
-    if (state.built) {
-      return searchIndex(this.context, state, query, {
-        tags,
-        limit: options.limit,
-        signal: this.signal,
-        cache: this.cache,
-      });
-    }
-    return searchBeforeIndex(this.context, query, tags, options.limit);
+  search(query: string, options: SearchOptions): Promise<SearchResult> {
+    return search(this.context, query, {
+      tags: normaliseTags(options.tags ?? []),
+      limit: options.limit,
+      signal: this.signal,
+      cache: this.cache,
+      scanAtMost: this.options.scanAtMost ?? SCAN_AT_MOST,
+    });
   }
 
   async all(): Promise<IndexedMemory[]> {
