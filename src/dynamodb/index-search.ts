@@ -15,6 +15,7 @@ import { backoff, mapped } from "./errors.ts";
 import {
   attributeNames,
   type Item,
+  MEMORY_PROJECTION,
   memoryKey,
   readMemory,
   readNumber,
@@ -121,10 +122,12 @@ export async function searchIndex(
     { documentCount, totalLength, documentFrequency },
   ).slice(0, Math.floor(options.limit));
 
+  // The hits without their terms, which only scoring needs: about half of each item's bytes.
   const fetched = await batchGetMemories(
     context,
     ranked.map((hit) => hit.id),
     options.signal,
+    MEMORY_PROJECTION,
   );
   const hits: ScoredMemory[] = [];
   for (const { id, score } of ranked) {
@@ -149,14 +152,15 @@ async function batchGetMemories(
   context: IndexContext,
   ids: readonly string[],
   signal: AbortSignal | undefined,
+  projection = SEARCH_PROJECTION,
 ): Promise<Map<string, Item>> {
   const found = new Map<string, Item>();
   for (let start = 0; start < ids.length; start += BATCH_GET_KEYS) {
     let request: KeysAndAttributes | undefined = {
       Keys: ids.slice(start, start + BATCH_GET_KEYS).map(memoryKey),
       ConsistentRead: true,
-      ProjectionExpression: SEARCH_PROJECTION,
-      ExpressionAttributeNames: attributeNames(SEARCH_PROJECTION),
+      ProjectionExpression: projection,
+      ExpressionAttributeNames: attributeNames(projection),
     };
     for (let round = 1; request !== undefined; round++) {
       const output: BatchGetItemCommandOutput = await mapped(

@@ -53,7 +53,9 @@ export const GUARD_IS_OURS_OR_ABSENT = `${ITEM_IS_ABSENT} OR #memoryId = :id`;
 export const IN_MEMORY_PARTITION = "#pk = :partition AND begins_with(#sk, :memoryPrefix)";
 export const IN_PARTITION = "#pk = :partition";
 /** What search reads of each memory: the key attributes and the dedupe digest are left in the table. */
-export const SEARCH_PROJECTION = "#id, #content, #tags, #createdAt, #updatedAt, #version, #terms, #indexed";
+/** A memory as a tool answers it, without what the store keeps beside it. */
+export const MEMORY_PROJECTION = "#id, #content, #tags, #createdAt, #updatedAt, #version";
+export const SEARCH_PROJECTION = `${MEMORY_PROJECTION}, #terms, #indexed`;
 
 /** A memory as stored: the Memory plus what the store keeps beside it. */
 export interface StoredMemory {
