@@ -52,9 +52,9 @@ export const VERSION_IS_AS_READ = "#version = :readVersion";
 export const GUARD_IS_OURS_OR_ABSENT = `${ITEM_IS_ABSENT} OR #memoryId = :id`;
 export const IN_MEMORY_PARTITION = "#pk = :partition AND begins_with(#sk, :memoryPrefix)";
 export const IN_PARTITION = "#pk = :partition";
-/** What search reads of each memory: the key attributes and the dedupe digest are left in the table. */
 /** A memory as a tool answers it, without what the store keeps beside it. */
 export const MEMORY_PROJECTION = "#id, #content, #tags, #createdAt, #updatedAt, #version";
+/** What search reads of each memory: the key attributes and the dedupe digest are left in the table. */
 export const SEARCH_PROJECTION = `${MEMORY_PROJECTION}, #terms, #indexed`;
 
 /** A memory as stored: the Memory plus what the store keeps beside it. */

@@ -104,7 +104,12 @@ export function indexChange(
   room: number,
 ): IndexChange {
   const old = before.contribution;
-  const stats = statsAction(tableName, id, old, after);
+  const stats = statsAction(
+    tableName,
+    id,
+    (after === undefined ? 0 : 1) - (old === undefined ? 0 : 1),
+    (after?.terms.length ?? 0) - (old?.terms.length ?? 0),
+  );
   if (!before.pending) {
     const entries = entryActions(tableName, id, old, after);
     // Nothing to count and no entry to change (a memory without terms or tags still counts as a document).
@@ -117,17 +122,10 @@ export function indexChange(
 }
 
 /**
- * Adds what a write changes to the corpus statistics, and 1 to `writes`: together they are the index's
- * version (IndexState.version), which moves with every change to a posting or a tag entry.
+ * Adds what a write changes to the corpus statistics (documents, total length), and 1 to `writes`: together
+ * they are the index's version (IndexState.version), which moves with every change to a posting or a tag entry.
  */
-function statsAction(
-  tableName: string,
-  id: string,
-  old: Contribution | undefined,
-  next: Contribution | undefined,
-): TransactWriteItem {
-  const docs = (next === undefined ? 0 : 1) - (old === undefined ? 0 : 1);
-  const length = (next?.terms.length ?? 0) - (old?.terms.length ?? 0);
+function statsAction(tableName: string, id: string, docs = 0, length = 0): TransactWriteItem {
   return update(tableName, keyOf(INDEX_PARTITION, statsShard(id)), STATS_UPDATE, {
     ":docs": numberValue(docs),
     ":length": numberValue(length),
@@ -227,10 +225,9 @@ export async function settle(context: IndexContext, id: string): Promise<boolean
   const markerDelete = deleteIf(tableName, keyOf(INDEX_PARTITION, pendingSk(id)), "#token = :token", {
     ":token": { S: readString(marker, "token") },
   });
-  // The last transaction also moves the index's version: the settled entries become visible to search.
-  const versionMove = update(tableName, keyOf(INDEX_PARTITION, statsShard(id)), "ADD #writes :writes", {
-    ":writes": numberValue(1),
-  });
+  // The last transaction also moves the index's version (the counts stay: the write that left the memory
+  // pending counted it): the settled entries become visible to search.
+  const versionMove = statsAction(tableName, id);
   const chunk = MAX_TRANSACTION_ACTIONS - 3;
   for (let start = 0; ; start += chunk) {
     const last = start + chunk >= all.length;
