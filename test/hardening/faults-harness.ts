@@ -9,6 +9,7 @@ import { createDynamoDbClient, createDynamoDbStore, ensureTable } from "../../sr
 import { createLogger } from "../../src/protocol/log.ts";
 import { TEST_API_KEY } from "../fixtures/events.ts";
 import { type Dynalite, startDynalite, TEST_CURSOR_SECRET } from "../helpers/dynalite.ts";
+import type { ToolResult } from "../helpers/tools.ts";
 import { FAULTS, type FaultProxy, startFaultProxy } from "./fault-proxy.ts";
 import { assertConsistentTable, assertWellFormedAnswer, SECRET_DIGESTS } from "./support.ts";
 
@@ -39,12 +40,6 @@ after(async () => {
   await database.stop();
   console.log(`fault timings (ms): ${JSON.stringify(timings)}`);
 });
-
-export interface ToolResult {
-  content: { type: string; text: string }[];
-  structuredContent?: Record<string, unknown>;
-  isError?: boolean;
-}
 
 export interface Memory {
   id: string;

@@ -9,6 +9,7 @@ import { describe, test } from "node:test";
 import fc from "fast-check";
 import { reindexDynamoDbTable } from "../../src/dynamodb/memory-store.ts";
 import { DEFAULT_TOOL_DEADLINE_MS } from "../../src/protocol/mcp.ts";
+import type { ToolResult } from "../helpers/tools.ts";
 import { always, FAULTS, type Fault, firstRequests } from "./fault-proxy.ts";
 import {
   attempts,
@@ -25,7 +26,6 @@ import {
   proxy,
   success,
   THROTTLED,
-  type ToolResult,
   timings,
   UNAVAILABLE,
 } from "./faults-harness.ts";

@@ -4,14 +4,9 @@
 // content and query it sent, which no log line may hold.
 import assert from "node:assert/strict";
 import { input } from "../../src/generated/input-validators.js";
+import type { ToolResult } from "../helpers/tools.ts";
 import type { Operation, Target, Text, ToolName } from "./fuzz-tools-operations.ts";
 import { SEED } from "./support.ts";
-
-export interface ToolResult {
-  content: { type: string; text: string }[];
-  structuredContent?: Record<string, unknown>;
-  isError?: boolean;
-}
 
 export interface ModelMemory {
   id: string;

@@ -14,7 +14,8 @@ import { createLogger } from "../../src/protocol/log.ts";
 import { TEST_API_KEY } from "../fixtures/events.ts";
 import { type Dynalite, startDynalite, TEST_CURSOR_SECRET } from "../helpers/dynalite.ts";
 import { TOOL_NAMES } from "../helpers/tool-names.ts";
-import { byId, outcomes, play, secrets, type ToolResult } from "./fuzz-tools-model.ts";
+import type { ToolResult } from "../helpers/tools.ts";
+import { byId, outcomes, play, secrets } from "./fuzz-tools-model.ts";
 import { type Operation, operation, type ToolName } from "./fuzz-tools-operations.ts";
 import {
   assertConsistentTable,
