@@ -6,8 +6,15 @@ import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 
 type Item = Record<string, AttributeValue>;
 
+interface Update {
+  Key?: Item;
+  UpdateExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Item;
+}
+
 interface Request {
-  TransactItems?: { Put?: { Item?: Item } }[];
+  TransactItems?: { Put?: { Item?: Item }; Update?: Update }[];
   Key?: Item;
   RequestItems?: Record<string, { Keys?: Item[] }>;
   KeyConditionExpression?: string;
@@ -19,8 +26,9 @@ const MIDDLEWARE = "memory-mcp-dry-run";
 
 /**
  * Runs `work` with `client` answering from memory: the items of the Puts it is sent (TransactWriteItems)
- * are kept, and so is the key of each item an UpdateItem touches (without the update's attributes: enough
- * for the index's META marker, so a second search takes the index path); GetItem and BatchGetItem find
+ * are kept, and so are the attributes of its Updates made only of `SET #name = :value` (the index's entries);
+ * the key of each item an UpdateItem touches is kept (without the update's attributes: enough for the index's
+ * META marker, so a second search takes the index path); GetItem and BatchGetItem find
  * them by key, Query by a key condition of `name = :value` and `begins_with(name, :value)` parts, and
  * every other call gets an empty answer. Once `work` settles, calls
  * reach DynamoDB again, except those begun inside the dry run: they fail, so that a late one can never write.
@@ -58,7 +66,10 @@ export async function dryRun<T>(client: DynamoDBClient, work: () => Promise<T>):
 function answer(items: Item[], operation: string, input: Request): unknown {
   switch (operation) {
     case "TransactWriteItems":
-      for (const action of input.TransactItems ?? []) if (action.Put?.Item) items.push(action.Put.Item);
+      for (const action of input.TransactItems ?? []) {
+        if (action.Put?.Item) items.push(action.Put.Item);
+        if (action.Update) applySets(items, action.Update);
+      }
       return {};
     case "UpdateItem":
       if (input.Key !== undefined && findByKey(items, input.Key) === undefined) items.push({ ...input.Key });
@@ -80,6 +91,24 @@ function answer(items: Item[], operation: string, input: Request): unknown {
     }
     default:
       return {};
+  }
+}
+
+/** An update of only `SET #name = :value` parts, applied to its item (made if absent); any other is skipped. */
+function applySets(items: Item[], update: Update): void {
+  const parts = /^SET (.*)$/.exec(update.UpdateExpression ?? "")?.[1]?.split(",") ?? [];
+  const sets = parts.map((part) => /^\s*(#\w+)\s*=\s*(:\w+)\s*$/.exec(part));
+  if (update.Key === undefined || sets.length === 0 || sets.some((set) => set === null)) return;
+  let item = findByKey(items, update.Key);
+  if (item === undefined) {
+    item = { ...update.Key };
+    items.push(item);
+  }
+  for (const [, name = "", value = ""] of sets as RegExpExecArray[]) {
+    // none null, above
+    const attribute = update.ExpressionAttributeNames?.[name];
+    const assigned = update.ExpressionAttributeValues?.[value];
+    if (attribute !== undefined && assigned !== undefined) item[attribute] = assigned;
   }
 }
 

@@ -1,5 +1,5 @@
-// A search over the inverted index (./search-index.ts): reads the index state, the postings of the query's
-// terms and the members of the required tags (or takes them from the container's cache while the index's
+// A search over the inverted index (./search-index.ts): reads the index state, then every bucket of the query's
+// terms and the required tags in one BatchGetItem (or takes them from the container's cache while the index's
 // version is unchanged), ranks with BM25 (src/search/rank.ts), then fetches only the hits. Pending memories
 // are scored from their own items; the hits' content is read fresh, so a search never shows a deleted memory
 // or stale content.
@@ -18,23 +18,21 @@ import {
   MEMORY_PROJECTION,
   memoryKey,
   readMemory,
-  readNumber,
   readString,
   SEARCH_PROJECTION,
   splitTerms,
 } from "./items.ts";
 import type { IndexEntry, PartitionCache } from "./postings-cache.ts";
 import {
+  bucketKeys,
   type IndexContext,
   type IndexState,
   postingPartition,
-  queryPartition,
+  readBucket,
   tagPartition,
 } from "./search-index.ts";
 import table from "./table.json" with { type: "json" };
 
-const POSTING_PROJECTION = "#sk, #tf, #dl";
-const TAG_PROJECTION = "#sk, #dl";
 /** BatchGetItem takes at most 100 keys. */
 const BATCH_GET_KEYS = 100;
 /** Rounds of UnprocessedKeys before a search gives up as "unavailable" (each after a backoff). */
@@ -55,17 +53,14 @@ export async function searchIndex(
   const weights = analyzeQuery(query);
   const queryTerms = [...weights.keys()];
   const pending = new Set(state.pendingIds);
-  const entries = (partition: string, projection: string): Promise<readonly IndexEntry[]> =>
-    options.cache.entries(state.version, partition, async () =>
-      (await queryPartition(context, partition, projection)).map(readEntry),
-    );
-  // One request after another, on the one connection a cold container has: at 128 MB a request's CPU
-  // (about 5 ms of latency each) outweighs its network wait, and each request sent in parallel would open a
-  // connection of its own, a TLS handshake of some 20 ms there (docs/storage-index.md, "Searches").
-  const postings: (readonly IndexEntry[])[] = [];
-  for (const term of queryTerms) postings.push(await entries(postingPartition(term), POSTING_PROJECTION));
-  const members: (readonly IndexEntry[])[] = [];
-  for (const tag of options.tags) members.push(await entries(tagPartition(tag), TAG_PROJECTION));
+  const partitions = await readPartitions(
+    context,
+    state.version,
+    [...queryTerms.map(postingPartition), ...options.tags.map(tagPartition)],
+    options,
+  );
+  const postings = queryTerms.map((term) => partitions.get(postingPartition(term)) ?? []);
+  const members = options.tags.map((tag) => partitions.get(tagPartition(tag)) ?? []);
   const pendingItems = await batchGetMemories(context, state.pendingIds, options.signal);
 
   // The collection: every memory, or those carrying every required tag (pending ones judged by their items).
@@ -138,16 +133,37 @@ export async function searchIndex(
   return { hits, searched: documentCount };
 }
 
-/** A posting (tf, dl) or a tag member (dl only) as the cache keeps it. */
-function readEntry(item: Item): IndexEntry {
-  return {
-    id: readString(item, table.sortKey.name),
-    tf: item.tf === undefined ? 0 : readNumber(item, "tf"),
-    dl: readNumber(item, "dl"),
-  };
+/**
+ * The entries of each partition: the cache's where it holds them at `version`, the rest read in one
+ * BatchGetItem of all their buckets (more only past 100 keys) and kept for the next search.
+ */
+async function readPartitions(
+  context: IndexContext,
+  version: string | undefined,
+  partitions: readonly string[],
+  options: { cache: PartitionCache; signal: AbortSignal | undefined },
+): Promise<Map<string, readonly IndexEntry[]>> {
+  const found = new Map<string, readonly IndexEntry[]>();
+  const read = new Map<string, IndexEntry[]>();
+  for (const partition of partitions) {
+    const held = options.cache.get(version, partition);
+    if (held !== undefined) found.set(partition, held);
+    else read.set(partition, []);
+  }
+  if (read.size === 0) return found;
+  const items = await batchGet(context, [...read.keys()].flatMap(bucketKeys), options.signal);
+  for (const item of items) {
+    const entries = read.get(readString(item, table.partitionKey.name));
+    if (entries !== undefined) readBucket(item, entries);
+  }
+  for (const [partition, entries] of read) {
+    options.cache.keep(version, partition, entries);
+    found.set(partition, entries);
+  }
+  return found;
 }
 
-/** The memory items of `ids` that exist, by id: consistent BatchGetItem, following UnprocessedKeys. */
+/** The memory items of `ids` that exist, by id. */
 async function batchGetMemories(
   context: IndexContext,
   ids: readonly string[],
@@ -155,18 +171,33 @@ async function batchGetMemories(
   projection = SEARCH_PROJECTION,
 ): Promise<Map<string, Item>> {
   const found = new Map<string, Item>();
-  for (let start = 0; start < ids.length; start += BATCH_GET_KEYS) {
+  for (const item of await batchGet(context, ids.map(memoryKey), signal, projection)) {
+    found.set(readString(item, "id"), item);
+  }
+  return found;
+}
+
+/** The items of `keys` that exist: consistent BatchGetItem, 100 keys at a time, following UnprocessedKeys. */
+async function batchGet(
+  context: IndexContext,
+  keys: readonly Item[],
+  signal: AbortSignal | undefined,
+  projection?: string,
+): Promise<Item[]> {
+  const found: Item[] = [];
+  for (let start = 0; start < keys.length; start += BATCH_GET_KEYS) {
     let request: KeysAndAttributes | undefined = {
-      Keys: ids.slice(start, start + BATCH_GET_KEYS).map(memoryKey),
+      Keys: keys.slice(start, start + BATCH_GET_KEYS),
       ConsistentRead: true,
-      ProjectionExpression: projection,
-      ExpressionAttributeNames: attributeNames(projection),
+      ...(projection === undefined
+        ? {}
+        : { ProjectionExpression: projection, ExpressionAttributeNames: attributeNames(projection) }),
     };
     for (let round = 1; request !== undefined; round++) {
       const output: BatchGetItemCommandOutput = await mapped(
         context.client.send(new BatchGetItemCommand({ RequestItems: { [context.tableName]: request } })),
       );
-      for (const item of output.Responses?.[context.tableName] ?? []) found.set(readString(item, "id"), item);
+      for (const item of output.Responses?.[context.tableName] ?? []) found.push(item);
       request = output.UnprocessedKeys?.[context.tableName];
       if (request !== undefined && (request.Keys?.length ?? 0) === 0) request = undefined;
       if (request !== undefined) {

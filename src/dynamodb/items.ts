@@ -18,6 +18,13 @@ export const MEMORY_PARTITION = "MEM";
 export const MEMORY_SK_PREFIX = "M#";
 const GUARD_SK_PREFIX = "H#";
 
+/**
+ * The layout of the search index the memory's `indexed` attribute says it is counted in (docs/storage-index.md,
+ * "Formats"). 1: a posting item per term and memory (replaced); 2: a term's postings packed in 16 bucket items.
+ * A memory with any other value, or none, is indexed again by the migration (./reindex.ts).
+ */
+export const INDEX_FORMAT = 2;
+
 /** DynamoDB's limit on the actions of one TransactWriteItems. */
 export const MAX_TRANSACTION_ACTIONS = 100;
 
@@ -63,7 +70,7 @@ export interface StoredMemory {
   /** analyze() output joined by spaces. */
   terms: string;
   contentHash: string;
-  /** Its postings, tags and length are counted in the search index (absent on memories of older versions). */
+  /** Its postings, tags and length are counted in the search index of INDEX_FORMAT (not of an older one). */
   indexed: boolean;
   /** Its index entries are being rewritten: search scores it from this item (see ./search-index.ts). */
   pending: boolean;
@@ -104,7 +111,7 @@ export function memoryItem({ memory, terms, contentHash, pending }: StoredMemory
     version: numberValue(memory.version),
     terms: { S: terms },
     contentHash: { S: contentHash },
-    indexed: numberValue(1),
+    indexed: numberValue(INDEX_FORMAT),
     ...(pending ? { pending: numberValue(1) } : {}),
   };
 }
@@ -179,13 +186,20 @@ export function splitTerms(terms: string): string[] {
 }
 
 export function readStoredMemory(item: Item): StoredMemory {
+  const indexed = isIndexed(item);
   return {
     memory: readMemory(item),
     terms: readString(item, "terms"),
     contentHash: readString(item, "contentHash"),
-    indexed: item.indexed !== undefined,
-    pending: item.pending !== undefined,
+    indexed,
+    // A memory pending in an older format's index is not counted in this one at all.
+    pending: indexed && item.pending !== undefined,
   };
+}
+
+/** Counted in the index of INDEX_FORMAT: false for a memory of a version before it (./reindex.ts). */
+export function isIndexed(item: Item): boolean {
+  return item.indexed?.N === String(INDEX_FORMAT);
 }
 
 /** A memory item read through SEARCH_PROJECTION. */

@@ -44,6 +44,7 @@ import {
   guardItem,
   guardKey,
   hashContent,
+  INDEX_FORMAT,
   ITEM_IS_ABSENT,
   MAX_TRANSACTION_ACTIONS,
   memoryItem,
@@ -109,7 +110,7 @@ export function reindexDynamoDbTable(
 
 const SET_MUTABLE_ATTRIBUTES =
   "SET #content = :content, #tags = :tags, #terms = :terms, #contentHash = :contentHash, " +
-  "#updatedAt = :updatedAt, #version = :nextVersion, #indexed = :one";
+  "#updatedAt = :updatedAt, #version = :nextVersion, #indexed = :indexFormat";
 
 class DynamoDbMemoryStore implements MemoryStore {
   /** The client, with every command carrying this store's abort signal when it has one. */
@@ -364,7 +365,8 @@ class DynamoDbMemoryStore implements MemoryStore {
       MAX_TRANSACTION_ACTIONS - (guardMoves ? 3 : 1),
     );
     next.pending = index.pending;
-    const expression = SET_MUTABLE_ATTRIBUTES + (index.pending ? ", #pending = :one" : "");
+    // REMOVE: a memory left pending in an older format's index carries the flag still.
+    const expression = SET_MUTABLE_ATTRIBUTES + (index.pending ? ", #pending = :one" : " REMOVE #pending");
     const update = {
       TableName: this.tableName,
       Key: memoryKey(memory.id),
@@ -379,7 +381,8 @@ class DynamoDbMemoryStore implements MemoryStore {
         ":updatedAt": { S: memory.updatedAt },
         ":nextVersion": numberValue(memory.version),
         ":readVersion": numberValue(current.memory.version),
-        ":one": numberValue(1),
+        ":indexFormat": numberValue(INDEX_FORMAT),
+        ...(index.pending ? { ":one": numberValue(1) } : {}),
       },
     };
     if (!guardMoves && index.actions.length === 0) {

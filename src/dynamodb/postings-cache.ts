@@ -28,15 +28,11 @@ export class PartitionCache {
   }
 
   /**
-   * The entries of `partition` at `version`: held ones if read at that version, else `read()`'s, kept for
-   * the next search. An undefined version (an empty index) is never cached.
+   * The entries of `partition` if it was read at `version`, else undefined: read it then, and keep() it. An
+   * undefined version (an empty index) is never cached. A new version drops everything held.
    */
-  async entries(
-    version: string | undefined,
-    partition: string,
-    read: () => Promise<IndexEntry[]>,
-  ): Promise<readonly IndexEntry[]> {
-    if (version === undefined) return read();
+  get(version: string | undefined, partition: string): readonly IndexEntry[] | undefined {
+    if (version === undefined) return undefined;
     if (version !== this.#version) {
       this.#partitions.clear();
       this.#size = 0;
@@ -46,12 +42,15 @@ export class PartitionCache {
     if (held !== undefined) {
       this.#partitions.delete(partition);
       this.#partitions.set(partition, held);
-      return held;
     }
-    const entries = await read();
+    return held;
+  }
+
+  /** Keeps `entries` of `partition`, read at `version`, for the next search: if that is still the version. */
+  keep(version: string | undefined, partition: string, entries: readonly IndexEntry[]): void {
     // Another search may have seen a newer version while this one read.
-    if (this.#version === version && entries.length <= this.maxEntries) this.#keep(partition, entries);
-    return entries;
+    if (version === undefined || version !== this.#version || entries.length > this.maxEntries) return;
+    this.#keep(partition, entries);
   }
 
   #keep(partition: string, entries: readonly IndexEntry[]): void {

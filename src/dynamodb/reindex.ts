@@ -1,13 +1,16 @@
-// Migration of tables written before the search index existed: indexes memories that lack it (each in a
-// transaction conditioned on the version read, so it never overwrites a newer write), settles pending
-// memories, then marks the index built so searches use it. Run by `make reindex`, and a little at a time
+// Migration of tables written before the search index existed, or indexed in an older format (INDEX_FORMAT):
+// indexes memories not counted in today's index (each in a transaction conditioned on the version read, so it
+// never overwrites a newer write), settles pending memories, then marks the index built so searches use it.
+// An older format's items are left where they are: nothing reads them (docs/storage-index.md, "Formats"). Run by `make reindex`, and a little at a time
 // by searches over a table not yet built (searchBeforeIndex).
 import { TransactWriteItemsCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import type { SearchResult } from "../memory/memory-store.ts";
 import { CONDITION_FAILED, cancellationCodes, isTransactionConflict, mapped } from "./errors.ts";
 import {
   attributeNames,
+  INDEX_FORMAT,
   type Item,
+  isIndexed,
   MAX_TRANSACTION_ACTIONS,
   memoryKey,
   numberValue,
@@ -28,7 +31,7 @@ export interface ReindexReport {
   settled: number;
 }
 
-/** Indexes `items` (memory items read through SEARCH_PROJECTION without `indexed`); returns how many. */
+/** Indexes `items` (memory items read through SEARCH_PROJECTION, not isIndexed); returns how many. */
 export async function indexUnindexed(context: IndexContext, items: readonly Item[]): Promise<number> {
   let indexed = 0;
   for (const item of items) {
@@ -40,8 +43,9 @@ export async function indexUnindexed(context: IndexContext, items: readonly Item
       { id: memory.id, terms: splitTerms(readString(item, "terms")), tags: memory.tags },
       MAX_TRANSACTION_ACTIONS - 1,
     );
-    const expression = `SET #indexed = :one${index.pending ? ", #pending = :one" : ""}`;
-    const condition = `${VERSION_IS_AS_READ} AND attribute_not_exists(#indexed)`;
+    // A memory pending in an older format's index carries the flag still: it goes unless pending here.
+    const expression = `SET #indexed = :indexFormat${index.pending ? ", #pending = :one" : " REMOVE #pending"}`;
+    const condition = `${VERSION_IS_AS_READ} AND (attribute_not_exists(#indexed) OR #indexed <> :indexFormat)`;
     try {
       await mapped(
         context.client.send(
@@ -51,7 +55,11 @@ export async function indexUnindexed(context: IndexContext, items: readonly Item
                 context.tableName,
                 memoryKey(memory.id),
                 expression,
-                { ":one": numberValue(1), ":readVersion": numberValue(readNumber(item, "version")) },
+                {
+                  ":indexFormat": numberValue(INDEX_FORMAT),
+                  ":readVersion": numberValue(readNumber(item, "version")),
+                  ...(index.pending ? { ":one": numberValue(1) } : {}),
+                },
                 condition,
               ),
               ...index.actions,
@@ -85,7 +93,7 @@ export async function searchBeforeIndex(
   limit: number,
 ): Promise<SearchResult> {
   const items = await allMemoryItems(context);
-  const unindexed = items.filter((item) => item.indexed === undefined);
+  const unindexed = items.filter((item) => !isIndexed(item));
   if (unindexed.length === 0) await markBuilt(context);
   else await indexUnindexed(context, unindexed.slice(0, MIGRATE_PER_SEARCH));
   return rankEveryMemory(items, query, tags, limit);
@@ -109,7 +117,7 @@ export async function markBuilt(context: IndexContext): Promise<void> {
 
 /** Indexes every memory that lacks it and settles every pending one, then marks the index built. */
 export async function reindexTable(context: IndexContext): Promise<ReindexReport> {
-  const unindexed = (await allMemoryItems(context)).filter((item) => item.indexed === undefined);
+  const unindexed = (await allMemoryItems(context)).filter((item) => !isIndexed(item));
   const indexed = await indexUnindexed(context, unindexed);
   let settled = 0;
   for (const id of (await readIndexState(context)).pendingIds) {

@@ -2,15 +2,20 @@
 // its items, the actions that keep it in step with a memory inside the memory's own transaction, and the
 // settle step for memories whose index change does not fit in one transaction.
 //
-// | Item                     | pk          | sk        | Attributes                                      |
-// | ------------------------ | ----------- | --------- | ----------------------------------------------- |
-// | Posting of a term        | T#<term>    | <id>      | tf (lead-weighted frequency), dl (memory length) |
-// | Tag membership           | G#<tag>     | <id>      | dl                                              |
-// | Corpus statistics shard  | IDX         | S#<00-15> | docs, length, writes (ADDed by every write)     |
-// | Pending memory           | IDX         | P#<id>    | token, staleTerms (SS), staleTags (SS)          |
-// | Index built              | IDX         | META      | (present once every memory is indexed)          |
+// | Item                     | pk           | sk        | Attributes                                       |
+// | ------------------------ | ------------ | --------- | ------------------------------------------------ |
+// | Postings of a term       | T2#<term>    | <00-15>   | one per memory of the bucket: <id> = "<tf> <dl>" |
+// | Members of a tag         | G2#<tag>     | <00-15>   | one per memory of the bucket: <id> = dl (N)      |
+// | Corpus statistics shard  | IDX2         | S#<00-15> | docs, length, writes (ADDed by every write)      |
+// | Pending memory           | IDX2         | P#<id>    | token, staleTerms (SS), staleTags (SS)           |
+// | Index built              | IDX2         | META      | (present once every memory is indexed)           |
+//
+// A memory's postings go to one of a term's 16 buckets, by a hash of its id, as attributes named by its id: a
+// write sets or removes one attribute per term without reading, and a search fetches every bucket of all its
+// terms in one BatchGetItem. This is format 2 (INDEX_FORMAT); format 1's items (T#, G#, IDX) are no longer read.
 import { randomUUID } from "node:crypto";
 import {
+  type AttributeValue,
   type DynamoDBClient,
   GetItemCommand,
   QueryCommand,
@@ -29,7 +34,6 @@ import {
   MAX_TRANSACTION_ACTIONS,
   memoryKey,
   numberValue,
-  put,
   readNumber,
   readStoredMemory,
   readString,
@@ -37,12 +41,15 @@ import {
   update,
   VERSION_IS_AS_READ,
 } from "./items.ts";
+import type { IndexEntry } from "./postings-cache.ts";
 import table from "./table.json" with { type: "json" };
 
-export const INDEX_PARTITION = "IDX";
+export const INDEX_PARTITION = "IDX2";
 const STATS_SK_PREFIX = "S#";
 const PENDING_SK_PREFIX = "P#";
 const META_SK = "META";
+/** A term's postings and a tag's members are spread over this many items (by memory id). */
+export const BUCKETS = 16;
 /** Statistics are ADDed to one of these shards (by memory id), so concurrent writes rarely touch one item. */
 const STATS_SHARDS = 16;
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -72,11 +79,42 @@ export interface IndexChange {
 }
 
 export function postingPartition(term: string): string {
-  return `T#${term}`;
+  return `T2#${term}`;
 }
 
 export function tagPartition(tag: string): string {
-  return `G#${tag}`;
+  return `G2#${tag}`;
+}
+
+/** The bucket of a term or tag that holds memory `id`'s entry: FNV-1a of the id, so any id spreads evenly. */
+export function bucketOf(id: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  return String((hash >>> 0) % BUCKETS).padStart(2, "0");
+}
+
+/** The keys of every bucket of a partition: what a search reads of a term or a tag. */
+export function bucketKeys(partition: string): Item[] {
+  return Array.from({ length: BUCKETS }, (_, bucket) => keyOf(partition, String(bucket).padStart(2, "0")));
+}
+
+/** Appends the entries a bucket item holds to `into`. */
+export function readBucket(item: Item, into: IndexEntry[]): void {
+  for (const name in item) {
+    if (name === table.partitionKey.name || name === table.sortKey.name) continue;
+    const value = item[name] as AttributeValue; // a key of item
+    let tf = 0;
+    let dl = Number(value.N);
+    if (value.S !== undefined) {
+      const space = value.S.indexOf(" ");
+      tf = Number(value.S.slice(0, space));
+      dl = Number(value.S.slice(space + 1));
+    }
+    if (!(Number.isSafeInteger(tf) && Number.isSafeInteger(dl))) {
+      throw new Error(`malformed index entry ${name} in ${item[table.partitionKey.name]?.S ?? "?"}`);
+    }
+    into.push({ id: name, tf, dl });
+  }
 }
 
 export function pendingSk(id: string): string {
@@ -162,31 +200,43 @@ function entryActions(
   const oldFrequencies = termFrequencies(old?.terms ?? []);
   const newFrequencies = termFrequencies(next?.terms ?? []);
   const sameLength = !putAll && old !== undefined && old.terms.length === next?.terms.length;
+  const dl = next?.terms.length ?? 0;
   for (const [term, tf] of newFrequencies) {
     if (sameLength && oldFrequencies.get(term) === tf) continue;
-    actions.push(put(tableName, postingItem(term, id, tf, next?.terms.length ?? 0)));
+    actions.push(entryAction(tableName, postingPartition(term), id, { S: `${tf} ${dl}` }));
   }
   for (const term of oldFrequencies.keys()) {
-    if (!newFrequencies.has(term)) actions.push(deleteIf(tableName, keyOf(postingPartition(term), id)));
+    if (!newFrequencies.has(term))
+      actions.push(entryAction(tableName, postingPartition(term), id, undefined));
   }
   const oldTags = new Set(old?.tags ?? []);
   const newTags = new Set(next?.tags ?? []);
   for (const tag of newTags) {
     if (sameLength && oldTags.has(tag)) continue;
-    actions.push(put(tableName, tagItem(tag, id, next?.terms.length ?? 0)));
+    actions.push(entryAction(tableName, tagPartition(tag), id, numberValue(dl)));
   }
   for (const tag of oldTags) {
-    if (!newTags.has(tag)) actions.push(deleteIf(tableName, keyOf(tagPartition(tag), id)));
+    if (!newTags.has(tag)) actions.push(entryAction(tableName, tagPartition(tag), id, undefined));
   }
   return actions;
 }
 
-function postingItem(term: string, id: string, tf: number, dl: number): Item {
-  return { ...keyOf(postingPartition(term), id), tf: numberValue(tf), dl: numberValue(dl) };
-}
-
-function tagItem(tag: string, id: string, dl: number): Item {
-  return { ...keyOf(tagPartition(tag), id), dl: numberValue(dl) };
+/** Sets (or, with no value, removes) memory `id`'s entry in its bucket of `partition`. */
+function entryAction(
+  tableName: string,
+  partition: string,
+  id: string,
+  value: AttributeValue | undefined,
+): TransactWriteItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keyOf(partition, bucketOf(id)),
+      UpdateExpression: value === undefined ? "REMOVE #entry" : "SET #entry = :entry",
+      ExpressionAttributeNames: { "#entry": id },
+      ...(value === undefined ? {} : { ExpressionAttributeValues: { ":entry": value } }),
+    },
+  };
 }
 
 /**

@@ -14,9 +14,8 @@ import {
   SCAN_AT_MOST,
   SCAN_TERMS_PER_MEMORY,
 } from "../../src/dynamodb/memory-store.ts";
-import type { Memory, MemoryStore, SearchResult } from "../../src/memory/memory-store.ts";
+import type { Memory, MemoryStore } from "../../src/memory/memory-store.ts";
 import { analyze } from "../../src/search/analyze.ts";
-import { rankMemories } from "../../src/search/rank.ts";
 import {
   countingClient,
   createTestStore,
@@ -24,7 +23,7 @@ import {
   startDynalite,
   TEST_CURSOR_SECRET,
 } from "../helpers/dynalite.ts";
-import { assertIndexConsistent } from "../helpers/search-index.ts";
+import { assertIndexConsistent, expectedSearch } from "../helpers/search-index.ts";
 
 let database: Dynalite;
 before(async () => {
@@ -61,18 +60,6 @@ function otherContainer(tableName: string, options: Partial<DynamoDbStoreOptions
     ...INDEX_ALWAYS,
     ...options,
   });
-}
-
-/** What today's search answers: BM25 over every memory (filtered by tags), by rankMemories. */
-async function expectedSearch(
-  store: MemoryStore,
-  query: string,
-  limit: number,
-  tags: string[] = [],
-): Promise<SearchResult> {
-  const docs = (await store.all()).filter((memory) => tags.every((tag) => memory.tags.includes(tag)));
-  const hits = rankMemories(query, docs, limit).map(({ memory, score }) => ({ memory, score }));
-  return { hits, searched: docs.length };
 }
 
 /** A memory with more distinct terms than one transaction can index. */

@@ -1,8 +1,12 @@
 // The search index as it must be, recomputed here from the memories alone (analysed terms, lead-weighted
-// frequencies, tags, lengths) and compared with every index item actually in the table.
+// frequencies, tags, lengths) and compared with every index entry actually in the table (format 2: entries are
+// attributes of a term's or tag's bucket items, named by memory id).
 import assert from "node:assert/strict";
 import { type AttributeValue, type DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { bucketOf, INDEX_PARTITION } from "../../src/dynamodb/search-index.ts";
+import type { MemoryStore, SearchResult } from "../../src/memory/memory-store.ts";
 import { analyze } from "../../src/search/analyze.ts";
+import { rankMemories } from "../../src/search/rank.ts";
 
 type Item = Record<string, AttributeValue>;
 
@@ -46,8 +50,8 @@ export async function assertIndexConsistent(
   for (const item of items) {
     const pk = item.pk?.S ?? "";
     const sk = item.sk?.S ?? "";
-    if (pk === "IDX" && sk.startsWith("P#")) pending.add(sk.slice(2));
-    if (pk === "IDX" && sk.startsWith("S#")) {
+    if (pk === INDEX_PARTITION && sk.startsWith("P#")) pending.add(sk.slice(2));
+    if (pk === INDEX_PARTITION && sk.startsWith("S#")) {
       statsDocs += Number(item.docs?.N);
       statsLength += Number(item.length?.N);
     }
@@ -59,7 +63,7 @@ export async function assertIndexConsistent(
     const tags = (item.tags?.L ?? []).map((tag) => tag.S ?? "");
     const terms = analyze(`${item.content?.S ?? ""}\n${tags.join(" ")}`);
     assert.equal(item.terms?.S, terms.join(" "), `stored terms of ${id}`);
-    assert.ok(item.indexed !== undefined, `memory ${id} is indexed`);
+    assert.equal(item.indexed?.N, "2", `memory ${id} is indexed in format 2`);
     assert.equal(item.pending !== undefined, pending.has(id), `pending flag and marker of ${id} agree`);
     docs += 1;
     length += terms.length;
@@ -68,16 +72,20 @@ export async function assertIndexConsistent(
     terms.forEach((term, position) => {
       frequencies.set(term, (frequencies.get(term) ?? 0) + 1 + (position === 0 ? 2 : position === 1 ? 1 : 0));
     });
-    for (const [term, tf] of frequencies) expected.set(`T#${term} ${id}`, `tf=${tf} dl=${terms.length}`);
-    for (const tag of tags) expected.set(`G#${tag} ${id}`, `dl=${terms.length}`);
+    const bucket = bucketOf(id);
+    for (const [term, tf] of frequencies)
+      expected.set(`T2#${term} ${bucket} ${id}`, `S ${tf} ${terms.length}`);
+    for (const tag of tags) expected.set(`G2#${tag} ${bucket} ${id}`, `N ${terms.length}`);
   }
   const actual = new Map<string, string>();
   for (const item of items) {
     const pk = item.pk?.S ?? "";
     const sk = item.sk?.S ?? "";
-    if (!(pk.startsWith("T#") || pk.startsWith("G#")) || pending.has(sk)) continue;
-    const value = pk.startsWith("T#") ? `tf=${item.tf?.N} dl=${item.dl?.N}` : `dl=${item.dl?.N}`;
-    actual.set(`${pk} ${sk}`, value);
+    if (!(pk.startsWith("T2#") || pk.startsWith("G2#"))) continue;
+    for (const [id, value] of Object.entries(item)) {
+      if (id === "pk" || id === "sk" || pending.has(id)) continue;
+      actual.set(`${pk} ${sk} ${id}`, value.S !== undefined ? `S ${value.S}` : `N ${value.N}`);
+    }
   }
   assert.deepStrictEqual(
     [...actual].sort(([a], [b]) => (a < b ? -1 : 1)),
@@ -87,4 +95,16 @@ export async function assertIndexConsistent(
   assert.deepStrictEqual({ docs: statsDocs, length: statsLength }, { docs, length }, "corpus statistics");
   if (options.pending === "none") assert.deepStrictEqual([...pending], [], "pending memories");
   return { pending: [...pending], memories };
+}
+
+/** What a search must answer: BM25 over every memory (filtered by tags), by rankMemories. */
+export async function expectedSearch(
+  store: MemoryStore,
+  query: string,
+  limit: number,
+  tags: string[] = [],
+): Promise<SearchResult> {
+  const docs = (await store.all()).filter((memory) => tags.every((tag) => memory.tags.includes(tag)));
+  const hits = rankMemories(query, docs, limit).map(({ memory, score }) => ({ memory, score }));
+  return { hits, searched: docs.length };
 }
