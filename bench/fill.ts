@@ -1,7 +1,8 @@
 // Fills a fresh table with many memories fast, still through the store: the store's create runs on a client
 // that answers from memory and keeps what it would write (captureWrites); the items then go to the table
-// in BatchWriteItem requests, and the statistics counters the creates ADD go last, summed, one UpdateItem
-// per key. The table ends up holding what those creates would have written, at a fraction of the cost of
+// in BatchWriteItem requests; the index entries the creates SET on shared items (a term's buckets) are merged
+// per item and put after every memory; the statistics counters the creates ADD go last, summed, one
+// UpdateItem per key. The table ends up holding what those creates would have written, at a fraction of the cost of
 // one TransactWriteItems per memory through dynalite's transaction front.
 import { setTimeout as sleep } from "node:timers/promises";
 import {
@@ -23,6 +24,8 @@ export interface CapturedWrites {
   takeItems(): Item[];
   /** Every counter ADDed since the start: per key, the sum of each attribute's increments. */
   counters(): { key: Item; sums: Record<string, number> }[];
+  /** Every item updated by `SET` since the start, each with all the attributes set on it (the last wins). */
+  setItems(): Item[];
 }
 
 interface WriteInput {
@@ -49,7 +52,8 @@ const PUT_IF_ABSENT = /^\s*attribute_not_exists\(\s*#?\w+\s*\)\s*$/;
 /**
  * A DynamoDB client whose every command is answered in this process, before serialisation (the input is
  * exactly what the store built): Put / PutItem items are kept, ADD-only updates of numbers are summed per
- * key, reads find nothing. Anything else (a delete, a SET, an unknown command) throws, so that the fill
+ * key, SET-only updates merged per key, reads find nothing. Anything else (a delete, a REMOVE, an unknown
+ * command) throws, so that the fill
  * cannot silently differ from what the creates would have written.
  */
 export function captureWrites(tableName: string): CapturedWrites {
@@ -60,6 +64,7 @@ export function captureWrites(tableName: string): CapturedWrites {
   });
   let items = new Map<string, Item>();
   const counters = new Map<string, { key: Item; sums: Record<string, number> }>();
+  const setItems = new Map<string, Item>();
   /** Keys put under "only if absent": a second such put would have failed its condition. */
   const absentKeys = new Set<string>();
 
@@ -68,7 +73,8 @@ export function captureWrites(tableName: string): CapturedWrites {
     const item = input.Item;
     if (item === undefined) throw new Error("capture: a Put without an Item");
     const key = keyString(item);
-    if (counters.has(key)) throw new Error(`capture: a Put of ${key}, whose counters are ADDed`);
+    if (counters.has(key) || setItems.has(key))
+      throw new Error(`capture: a Put of ${key}, which is also updated`);
     if (input.ConditionExpression !== undefined) {
       if (!PUT_IF_ABSENT.test(input.ConditionExpression))
         throw new Error(`capture: a Put with condition ${input.ConditionExpression}`);
@@ -81,9 +87,17 @@ export function captureWrites(tableName: string): CapturedWrites {
     checkTable(input, tableName);
     if (input.Key === undefined) throw new Error("capture: an Update without a Key");
     const key = keyString(input.Key);
-    if (items.has(key)) throw new Error(`capture: counters ADDed to ${key}, which is also put`);
+    if (items.has(key)) throw new Error(`capture: ${key} updated, which is also put`);
     if (input.ConditionExpression !== undefined)
       throw new Error(`capture: an Update with condition ${input.ConditionExpression}`);
+    if (/^\s*SET\s/i.test(input.UpdateExpression ?? "")) {
+      if (counters.has(key)) throw new Error(`capture: SET on ${key}, whose counters are ADDed`);
+      const item = setItems.get(key) ?? { ...input.Key };
+      for (const [name, value] of parseSet(input)) item[name] = value;
+      setItems.set(key, item);
+      return;
+    }
+    if (setItems.has(key)) throw new Error(`capture: counters ADDed to ${key}, which is SET`);
     const entry = counters.get(key) ?? { key: input.Key, sums: {} };
     for (const [name, value] of parseAdd(input)) entry.sums[name] = (entry.sums[name] ?? 0) + value;
     counters.set(key, entry);
@@ -118,6 +132,7 @@ export function captureWrites(tableName: string): CapturedWrites {
       return taken;
     },
     counters: () => [...counters.values()],
+    setItems: () => [...setItems.values()],
   };
 }
 
@@ -144,6 +159,20 @@ function parseAdd(input: WriteInput): [string, number][] {
     if (attribute === undefined || number === undefined)
       throw new Error(`capture: ADD of something other than a number: ${expression}`);
     return [attribute, Number(number)];
+  });
+}
+
+/** The (attribute, value) pairs of a `SET #a = :x, #b = :y` update; throws on anything else. */
+function parseSet(input: WriteInput): [string, AttributeValue][] {
+  const expression = input.UpdateExpression ?? "";
+  const clause = /^\s*SET\s+(.+)$/i.exec(expression)?.[1] ?? "";
+  return clause.split(",").map((part) => {
+    const [, name = "", value = ""] = /^\s*(#?\w+)\s*=\s*(:\w+)\s*$/.exec(part) ?? [];
+    const attribute = name.startsWith("#") ? input.ExpressionAttributeNames?.[name] : name;
+    const assigned = input.ExpressionAttributeValues?.[value];
+    if (attribute === undefined || assigned === undefined)
+      throw new Error(`capture: a SET it does not know: ${expression}`);
+    return [attribute, assigned];
   });
 }
 
@@ -250,6 +279,9 @@ export async function fillThroughStore(options: FillOptions): Promise<FillReport
           `RSS ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MiB`,
       );
     }
+    const setItems = capture.setItems();
+    items += setItems.length;
+    await batchPut(client, tableName, setItems);
     await addCounters(client, tableName, capture.counters());
   } finally {
     capture.client.destroy();

@@ -1,7 +1,8 @@
 // How the benchmark starts a subject the way Lambda's nodejs runtime would at 128 MB: the runtime's node flags
 // and the environment a function sees, with DynamoDB pointed at the local dynalite.
+import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { sha256Hex } from "../src/protocol/auth.ts";
 import { TEST_API_KEY } from "../test/fixtures/events.ts";
@@ -91,4 +92,20 @@ export function lambdaEnv(options: LambdaEnvOptions): NodeJS.ProcessEnv {
     TABLE_NAME: options.tableName,
     MCP_API_KEY_SHA256: sha256Hex(TEST_API_KEY),
   };
+}
+
+/** "current" (this node), "22" (Lambda's major, fetched once by npx) or a path to a node binary. */
+export function resolveNode(choice: string): string {
+  if (choice === "current") return process.execPath;
+  if (/^\d+$/.test(choice)) {
+    return execFileSync(
+      "npx",
+      ["-y", "-p", `node@${choice}`, "node", "-e", "process.stdout.write(process.execPath)"],
+      {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      },
+    ).trim();
+  }
+  return resolve(choice);
 }

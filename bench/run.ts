@@ -7,7 +7,7 @@ import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type ColdResult, runColdSession } from "./cold.ts";
-import { lambdaNodeFlags, MEMORY_MB, startBackend } from "./lambda-env.ts";
+import { lambdaNodeFlags, MEMORY_MB, resolveNode, startBackend } from "./lambda-env.ts";
 import { describeMachine } from "./machine.ts";
 import { modelledColdMs } from "./model.ts";
 import { type BenchResults, judgeTargets, type SubjectResults, summarise } from "./report.ts";
@@ -185,22 +185,6 @@ function positive(value: string, flag: string): number {
   if (!Number.isInteger(number) || number < 1)
     throw new Error(`${flag} must be a positive integer, got ${value}`);
   return number;
-}
-
-/** "current" (this node), "22" (Lambda's major, fetched once by npx) or a path to a node binary. */
-function resolveNode(choice: string): string {
-  if (choice === "current") return process.execPath;
-  if (/^\d+$/.test(choice)) {
-    return execFileSync(
-      "npx",
-      ["-y", "-p", `node@${choice}`, "node", "-e", "process.stdout.write(process.execPath)"],
-      {
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "ignore"],
-      },
-    ).trim();
-  }
-  return resolve(choice);
 }
 
 function log(message: string): void {

@@ -19,10 +19,10 @@ export type ChildCpu = (
 ) => Promise<Cpu>;
 
 /**
- * CPU of each call of a fresh process: the first after INIT, then the median of the rest. The session and
- * result files go in `work`; DynamoDB is `backend`.
+ * CPU of each call of a fresh process of `node`: the first after INIT, then the median of the rest. The
+ * session and result files go in `work`; DynamoDB is `backend`.
  */
-export function childCpuOn(work: string, backend: Backend): ChildCpu {
+export function childCpuOn(work: string, backend: Backend, node = process.execPath): ChildCpu {
   return async function childCpu(
     bundle: string,
     tableName: string,
@@ -36,7 +36,7 @@ export function childCpuOn(work: string, backend: Backend): ChildCpu {
     const [sessionFile, resultFile] = [join(work, "session.json"), join(work, "result.json")];
     writeFileSync(sessionFile, JSON.stringify({ requests }));
     await runChild(
-      process.execPath,
+      node,
       [...lambdaNodeFlags(), join(ROOT, "bench", "cold-session.mjs"), bundle, sessionFile, resultFile],
       // A long tool deadline: on a loaded machine today's design at 10,000 memories can need more than 8 s.
       { ...lambdaEnv({ tableName, backend, home: join(work, "home") }), TOOL_DEADLINE_MS: "120000" },

@@ -94,12 +94,9 @@ export function writeLines(row: Row): string[] {
 }
 
 /** Writes the rows so far (JSON) and the chart of cost against store size (SVG) into --out. */
-export function writeOutputs(out: string, rows: readonly Row[], fills: readonly Fill[]): void {
+export function writeOutputs(out: string, node: string, rows: readonly Row[], fills: readonly Fill[]): void {
   mkdirSync(out, { recursive: true });
-  writeFileSync(
-    join(out, "search-scale.json"),
-    `${JSON.stringify({ node: process.version, rows, fills }, null, 2)}\n`,
-  );
+  writeFileSync(join(out, "search-scale.json"), `${JSON.stringify({ node, rows, fills }, null, 2)}\n`);
   const series = (
     design: Design,
     what: "usdPer1000Searches" | "usdPer1000Creates",

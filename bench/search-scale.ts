@@ -14,7 +14,7 @@
 // Prints the search table as each row completes, the table of writes at the end; --out gets the rows (JSON,
 // with the fill times and load average) and the chart of search and create cost (SVG) after each row.
 // Usage: npm run bench:search -- [--memories 1000,10000,100000] [--searches 7] [--creates 7] [--updates N]
-//          [--deletes N] [--build-lambda] [--baseline dist-of-today/lambda/index.mjs
+//          [--deletes N] [--node current|22|path] [--build-lambda] [--baseline dist-of-today/lambda/index.mjs
 //          --baseline-src checkout-of-today] [--baseline-max 10000] [--only index|today] [--out docs/benchmarks]
 //   --updates, --deletes  calls per child process (default: --creates); each needs its own fill memory
 //   --baseline-max N      runs today's design only on tables of at most N memories (default 10,000): every
@@ -25,13 +25,14 @@
 // process's memory (about 2 GiB RSS).
 // The tables filled: bench/search-scale-table.ts; the child processes: bench/search-scale-child.ts; what is
 // printed and written to --out: bench/search-scale-report.ts.
+import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Memory } from "../src/memory/memory-store.ts";
 import { TEST_CURSOR_SECRET } from "../test/helpers/dynalite.ts";
-import { startBackend } from "./lambda-env.ts";
+import { resolveNode, startBackend } from "./lambda-env.ts";
 import { costUsd, meteredClient, type Usage } from "./search-cost.ts";
 import { childCpuOn } from "./search-scale-child.ts";
 import {
@@ -73,6 +74,8 @@ const { values: args } = parseArgs({
     /** Only one design (and fill through its own store): "index" or "today". */
     only: { type: "string" },
     work: { type: "string", default: join(ROOT, "dist", "bench", "search-scale") },
+    /** The node that runs the bundles: "current", "22" (Lambda's major) or a path to a node binary. */
+    node: { type: "string", default: "current" },
   },
 });
 const sizes = args.memories.split(",").map(Number);
@@ -123,7 +126,9 @@ const allDesigns: { design: Design; bundle: string; storeModule: string }[] = [
 const designs = allDesigns.filter((entry) => args.only === undefined || entry.design === args.only);
 
 const backend = await startBackend(work, { tls: false });
-const childCpu = childCpuOn(work, backend);
+const node = resolveNode(args.node);
+const nodeVersion = execFileSync(node, ["--version"], { encoding: "utf8" }).trim();
+const childCpu = childCpuOn(work, backend, node);
 const rows: Row[] = [];
 const fills: Fill[] = [];
 
@@ -272,7 +277,7 @@ for (const size of sizes) {
     rows.push(row);
     printRow(row);
     for (const line of writeLines(row)) console.error(`writes: ${line}`);
-    if (args.out !== undefined) writeOutputs(resolve(args.out), rows, fills);
+    if (args.out !== undefined) writeOutputs(resolve(args.out), nodeVersion, rows, fills);
   }
 }
 await backend.stop();
