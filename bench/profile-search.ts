@@ -79,9 +79,11 @@ await runChild(
 );
 await backend.stop();
 const result = JSON.parse(readFileSync(resultFile, "utf8")) as {
+  init: { cpuMs: number };
   requests: { cpuMs: number }[];
   marks: string[];
 };
+console.log(`INIT ${result.init.cpuMs.toFixed(1)} ms`);
 const cpu = result.requests.map((r) => r.cpuMs);
 const later = cpu.slice(1).sort((a, b) => a - b);
 console.log(

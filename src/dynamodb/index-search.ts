@@ -27,11 +27,11 @@ import {
   bucketKeys,
   type IndexContext,
   type IndexState,
+  partitionOfBucket,
   postingPartition,
   readBucket,
   tagPartition,
 } from "./search-index.ts";
-import table from "./table.json" with { type: "json" };
 
 /** BatchGetItem takes at most 100 keys. */
 const BATCH_GET_KEYS = 100;
@@ -153,7 +153,7 @@ async function readPartitions(
   if (read.size === 0) return found;
   const items = await batchGet(context, [...read.keys()].flatMap(bucketKeys), options.signal);
   for (const item of items) {
-    const entries = read.get(readString(item, table.partitionKey.name));
+    const entries = read.get(partitionOfBucket(item));
     if (entries !== undefined) readBucket(item, entries);
   }
   for (const [partition, entries] of read) {

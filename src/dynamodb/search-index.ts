@@ -4,15 +4,16 @@
 //
 // | Item                     | pk           | sk        | Attributes                                       |
 // | ------------------------ | ------------ | --------- | ------------------------------------------------ |
-// | Postings of a term       | T2#<term>    | <00-15>   | one per memory of the bucket: <id> = "<tf> <dl>" |
-// | Members of a tag         | G2#<tag>     | <00-15>   | one per memory of the bucket: <id> = dl (N)      |
+// | Postings of a term       | T2#<term>#<00-15> | E    | one per memory of the bucket: <id> = "<tf> <dl>" |
+// | Members of a tag         | G2#<tag>#<00-15>  | E    | one per memory of the bucket: <id> = dl (N)      |
 // | Corpus statistics shard  | IDX2         | S#<00-15> | docs, length, writes (ADDed by every write)      |
 // | Pending memory           | IDX2         | P#<id>    | token, staleTerms (SS), staleTags (SS)           |
 // | Index built              | IDX2         | META      | (present once every memory is indexed)           |
 //
 // A memory's postings go to one of a term's 16 buckets, by a hash of its id, as attributes named by its id: a
 // write sets or removes one attribute per term without reading, and a search fetches every bucket of all its
-// terms in one BatchGetItem. This is format 2 (INDEX_FORMAT); format 1's items (T#, G#, IDX) are no longer read.
+// terms in one BatchGetItem. Each bucket is a partition of its own, so no single partition key serves a
+// search more than one item (BatchGetItem stops at 1 MB per partition). This is format 2 (INDEX_FORMAT); format 1's items (T#, G#, IDX) are no longer read.
 import { randomUUID } from "node:crypto";
 import {
   type AttributeValue,
@@ -86,16 +87,33 @@ export function tagPartition(tag: string): string {
   return `G2#${tag}`;
 }
 
-/** The bucket of a term or tag that holds memory `id`'s entry: FNV-1a of the id, so any id spreads evenly. */
+/** The sort key of every bucket item. */
+const BUCKET_SK = "E";
+
+/** The number (00 to 15) of the bucket that holds memory `id`'s entry: FNV-1a of the id, so any id spreads evenly. */
 export function bucketOf(id: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
-  return String((hash >>> 0) % BUCKETS).padStart(2, "0");
+  return bucketNumber((hash >>> 0) % BUCKETS);
+}
+
+function bucketNumber(bucket: number): string {
+  return String(bucket).padStart(2, "0");
+}
+
+/** The key of bucket `bucket` of a term's or tag's partition (postingPartition, tagPartition). */
+export function bucketKey(partition: string, bucket: string): Item {
+  return keyOf(`${partition}#${bucket}`, BUCKET_SK);
 }
 
 /** The keys of every bucket of a partition: what a search reads of a term or a tag. */
 export function bucketKeys(partition: string): Item[] {
-  return Array.from({ length: BUCKETS }, (_, bucket) => keyOf(partition, String(bucket).padStart(2, "0")));
+  return Array.from({ length: BUCKETS }, (_, bucket) => bucketKey(partition, bucketNumber(bucket)));
+}
+
+/** The partition a bucket item belongs to: its partition key without the "#<00-15>" at its end. */
+export function partitionOfBucket(item: Item): string {
+  return readString(item, table.partitionKey.name).slice(0, -3);
 }
 
 /** Appends the entries a bucket item holds to `into`. */
@@ -231,7 +249,7 @@ function entryAction(
   return {
     Update: {
       TableName: tableName,
-      Key: keyOf(partition, bucketOf(id)),
+      Key: bucketKey(partition, bucketOf(id)),
       UpdateExpression: value === undefined ? "REMOVE #entry" : "SET #entry = :entry",
       ExpressionAttributeNames: { "#entry": id },
       ...(value === undefined ? {} : { ExpressionAttributeValues: { ":entry": value } }),

@@ -74,8 +74,8 @@ export async function assertIndexConsistent(
     });
     const bucket = bucketOf(id);
     for (const [term, tf] of frequencies)
-      expected.set(`T2#${term} ${bucket} ${id}`, `S ${tf} ${terms.length}`);
-    for (const tag of tags) expected.set(`G2#${tag} ${bucket} ${id}`, `N ${terms.length}`);
+      expected.set(`T2#${term}#${bucket} E ${id}`, `S ${tf} ${terms.length}`);
+    for (const tag of tags) expected.set(`G2#${tag}#${bucket} E ${id}`, `N ${terms.length}`);
   }
   const actual = new Map<string, string>();
   for (const item of items) {
