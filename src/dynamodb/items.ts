@@ -20,7 +20,7 @@ const GUARD_SK_PREFIX = "H#";
 
 /**
  * The layout of the search index the memory's `indexed` attribute says it is counted in (docs/storage-index.md,
- * "Formats"). 1: a posting item per term and memory (replaced); 2: a term's postings packed in 16 bucket items.
+ * "Migration"). 1: a posting item per term and memory (replaced); 2: a term's postings in 16 bucket items.
  * A memory with any other value, or none, is indexed again by the migration (./reindex.ts).
  */
 export const INDEX_FORMAT = 2;

@@ -1,8 +1,8 @@
 // Migration of tables written before the search index existed, or indexed in an older format (INDEX_FORMAT):
 // indexes memories not counted in today's index (each in a transaction conditioned on the version read, so it
 // never overwrites a newer write), settles pending memories, then marks the index built so searches use it.
-// An older format's items are left where they are: nothing reads them (docs/storage-index.md, "Formats"). Run by `make reindex`, and a little at a time
-// by searches over a table not yet built (searchBeforeIndex).
+// An older format's items are left where they are: nothing reads them (docs/storage-index.md, "Migration").
+// Run by `make reindex`, and a little at a time by searches over a table not yet built (searchBeforeIndex).
 import { TransactWriteItemsCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import type { SearchResult } from "../memory/memory-store.ts";
 import { CONDITION_FAILED, cancellationCodes, isTransactionConflict, mapped } from "./errors.ts";

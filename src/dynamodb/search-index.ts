@@ -13,7 +13,8 @@
 // A memory's postings go to one of a term's 16 buckets, by a hash of its id, as attributes named by its id: a
 // write sets or removes one attribute per term without reading, and a search fetches every bucket of all its
 // terms in one BatchGetItem. Each bucket is a partition of its own, so no single partition key serves a
-// search more than one item (BatchGetItem stops at 1 MB per partition). This is format 2 (INDEX_FORMAT); format 1's items (T#, G#, IDX) are no longer read.
+// search more than one item (BatchGetItem stops at 1 MB per partition). This is format 2 (INDEX_FORMAT);
+// format 1's items (T#, G#, IDX) are no longer read.
 import { randomUUID } from "node:crypto";
 import {
   type AttributeValue,

@@ -1,6 +1,6 @@
 // Which way a search goes (docs/storage-index.md): a table not yet indexed ranks every memory and migrates
 // a few (./reindex.ts); a small store is read whole in one request; any other goes through the index
-// (./index-search.ts), whose postings take a request per query term.
+// (./index-search.ts), whose postings take one request for up to 6 query terms and tags.
 import type { SearchResult } from "../memory/memory-store.ts";
 import { searchIndex } from "./index-search.ts";
 import { allMemoryItems, rankEveryMemory } from "./memory-list.ts";

@@ -123,10 +123,12 @@ describe("a table indexed in format 1", () => {
       (await store.search("kayak", { limit: 10 })).hits.map((hit) => hit.memory),
       [updated],
     );
+    // The memory format 1 left pending, retagged by this version: found through format 2's tag members.
     assert.deepStrictEqual(
-      (await store.search("kayak", { limit: 10, tags: ["moved"] })).hits,
-      [],
-      "the tag filter reads format 2's members",
+      (await store.search("paramedic Dublin", { limit: 10, tags: ["moved"] })).hits.map(
+        (hit) => hit.memory.id,
+      ),
+      [pendingUpdated.id],
     );
   });
 });
