@@ -11,7 +11,7 @@ import type { Memory } from "../../src/memory/memory-store.ts";
 import { analyze } from "../../src/search/analyze.ts";
 import { termFrequencies } from "../../src/search/rank.ts";
 import { createTestStore, type Dynalite, startDynalite } from "../helpers/dynalite.ts";
-import { assertIndexConsistent, expectedSearch } from "../helpers/search-index.ts";
+import { assertIndexConsistent, expectedSearch, olderMemoryItem } from "../helpers/search-index.ts";
 
 let database: Dynalite;
 before(async () => {
@@ -45,20 +45,7 @@ async function writeFormatOne(tableName: string, count: number, pendingId?: stri
   for (const memory of written) {
     const terms = analyze(`${memory.content}\n${memory.tags.join(" ")}`);
     const pending = memory.id === pendingId;
-    await put({
-      pk: { S: "MEM" },
-      sk: { S: `M#${memory.id}` },
-      id: { S: memory.id },
-      content: { S: memory.content },
-      tags: { L: memory.tags.map((tag) => ({ S: tag })) },
-      createdAt: { S: memory.createdAt },
-      updatedAt: { S: memory.updatedAt },
-      version: { N: String(memory.version) },
-      terms: { S: terms.join(" ") },
-      contentHash: { S: `hash-${memory.id}` },
-      indexed: { N: "1" },
-      ...(pending ? { pending: { N: "1" } } : {}),
-    });
+    await put(olderMemoryItem(memory, { indexed: { N: "1" }, ...(pending ? { pending: { N: "1" } } : {}) }));
     docs += 1;
     length += terms.length;
     if (pending) {

@@ -23,7 +23,7 @@ import {
   startDynalite,
   TEST_CURSOR_SECRET,
 } from "../helpers/dynalite.ts";
-import { assertIndexConsistent, expectedSearch } from "../helpers/search-index.ts";
+import { assertIndexConsistent, expectedSearch, olderMemoryItem } from "../helpers/search-index.ts";
 
 let database: Dynalite;
 before(async () => {
@@ -289,24 +289,7 @@ describe("migration of a table written before the index", () => {
   /** Writes memories the way the previous version did: memory and guard items only, no index. */
   async function writeOldVersion(tableName: string, count: number): Promise<void> {
     for (const memory of memories.slice(0, count)) {
-      const terms = analyze(`${memory.content}\n${memory.tags.join(" ")}`).join(" ");
-      await database.client.send(
-        new PutItemCommand({
-          TableName: tableName,
-          Item: {
-            pk: { S: "MEM" },
-            sk: { S: `M#${memory.id}` },
-            id: { S: memory.id },
-            content: { S: memory.content },
-            tags: { L: memory.tags.map((tag) => ({ S: tag })) },
-            createdAt: { S: memory.createdAt },
-            updatedAt: { S: memory.updatedAt },
-            version: { N: String(memory.version) },
-            terms: { S: terms },
-            contentHash: { S: `hash-${memory.id}` },
-          },
-        }),
-      );
+      await database.client.send(new PutItemCommand({ TableName: tableName, Item: olderMemoryItem(memory) }));
     }
   }
 

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { type AttributeValue, type DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { bucketOf, INDEX_PARTITION } from "../../src/dynamodb/search-index.ts";
-import type { MemoryStore, SearchResult } from "../../src/memory/memory-store.ts";
+import type { Memory, MemoryStore, SearchResult } from "../../src/memory/memory-store.ts";
 import { analyze } from "../../src/search/analyze.ts";
 import { rankMemories } from "../../src/search/rank.ts";
 
@@ -107,4 +107,24 @@ export async function expectedSearch(
   const docs = (await store.all()).filter((memory) => tags.every((tag) => memory.tags.includes(tag)));
   const hits = rankMemories(query, docs, limit).map(({ memory, score }) => ({ memory, score }));
   return { hits, searched: docs.length };
+}
+
+/**
+ * A memory item as a version before the index's format 2 wrote it: `extra` adds what that version added (a
+ * format-1 writer's `indexed` and `pending`); without it, a memory from before the index.
+ */
+export function olderMemoryItem(memory: Memory, extra: Item = {}): Item {
+  return {
+    pk: { S: "MEM" },
+    sk: { S: `M#${memory.id}` },
+    id: { S: memory.id },
+    content: { S: memory.content },
+    tags: { L: memory.tags.map((tag) => ({ S: tag })) },
+    createdAt: { S: memory.createdAt },
+    updatedAt: { S: memory.updatedAt },
+    version: { N: String(memory.version) },
+    terms: { S: analyze(`${memory.content}\n${memory.tags.join(" ")}`).join(" ") },
+    contentHash: { S: `hash-${memory.id}` },
+    ...extra,
+  };
 }
