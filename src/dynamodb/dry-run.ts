@@ -25,12 +25,12 @@ interface Request {
 const MIDDLEWARE = "memory-mcp-dry-run";
 
 /**
- * Runs `work` with `client` answering from memory: the items of the Puts it is sent (TransactWriteItems)
- * are kept, and so are the attributes of its Updates made only of `SET #name = :value` (the index's entries);
- * the key of each item an UpdateItem touches is kept (without the update's attributes: enough for the index's
- * META marker, so a second search takes the index path); GetItem and BatchGetItem find
- * them by key, Query by a key condition of `name = :value` and `begins_with(name, :value)` parts, and
- * every other call gets an empty answer. Once `work` settles, calls
+ * Runs `work` with `client` answering from memory. Of TransactWriteItems, the items of its Puts are kept,
+ * and so are the attributes its Updates of only `SET #name = :value` parts set (the index's entries); other
+ * Updates (the statistics' ADDs) are dropped. Of an UpdateItem, the key of its item is kept without the
+ * update's attributes: enough for the index's META marker, so a second search takes the index path. GetItem
+ * and BatchGetItem find items by key, Query by a key condition of `name = :value` and
+ * `begins_with(name, :value)` parts, and every other call gets an empty answer. Once `work` settles, calls
  * reach DynamoDB again, except those begun inside the dry run: they fail, so that a late one can never write.
  * Only for INIT, when nothing else uses the client; refused for a client that caches its middleware.
  */
@@ -104,8 +104,8 @@ function applySets(items: Item[], update: Update): void {
     item = { ...update.Key };
     items.push(item);
   }
+  // `as`: none of them is null (checked above).
   for (const [, name = "", value = ""] of sets as RegExpExecArray[]) {
-    // none null, above
     const attribute = update.ExpressionAttributeNames?.[name];
     const assigned = update.ExpressionAttributeValues?.[value];
     if (attribute !== undefined && assigned !== undefined) item[attribute] = assigned;
