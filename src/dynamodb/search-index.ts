@@ -10,9 +10,9 @@
 // | Pending memory           | IDX2         | P#<id>    | token, staleTerms (SS), staleTags (SS)           |
 // | Index built              | IDX2         | META      | (present once every memory is indexed)           |
 //
-// A memory's postings go to one of a term's 16 buckets, by a hash of its id, as attributes named by its id: a
-// write sets or removes one attribute per term without reading, and a search fetches every bucket of all its
-// terms in one BatchGetItem. Each bucket is a partition of its own, so no single partition key serves a
+// A memory's postings go to one of a term's 16 buckets, by its id's last character, as attributes named by
+// its id: a write sets or removes one attribute per term without reading, and a search fetches every bucket
+// of all its terms in one BatchGetItem. Each bucket is a partition of its own, so no single partition key serves a
 // search more than one item (BatchGetItem stops at 1 MB per partition). This is format 2 (INDEX_FORMAT);
 // format 1's items (T#, G#, IDX) are no longer read.
 import { randomUUID } from "node:crypto";
@@ -91,15 +91,21 @@ export function tagPartition(tag: string): string {
 /** The sort key of every bucket item. */
 const BUCKET_SK = "E";
 
-/** The number (00 to 15) of the bucket that holds memory `id`'s entry: FNV-1a of the id, so any id spreads evenly. */
+/** The number (00 to 15) of the bucket that holds memory `id`'s entry (see spreadOf). */
 export function bucketOf(id: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
-  return bucketNumber((hash >>> 0) % BUCKETS);
+  return twoDigits(spreadOf(id, BUCKETS));
 }
 
-function bucketNumber(bucket: number): string {
-  return String(bucket).padStart(2, "0");
+/**
+ * Where memory `id` goes among `count` (a divisor of 32) items: by the last character of the ULID, one of 32
+ * random symbols, so ids spread evenly. Statistics shards and index buckets both spread this way.
+ */
+function spreadOf(id: string, count: number): number {
+  return Math.max(CROCKFORD.indexOf(id.at(-1) ?? "0"), 0) % count;
+}
+
+function twoDigits(n: number): string {
+  return String(n).padStart(2, "0");
 }
 
 /** The key of bucket `bucket` of a term's or tag's partition (postingPartition, tagPartition). */
@@ -109,7 +115,7 @@ export function bucketKey(partition: string, bucket: string): Item {
 
 /** The keys of every bucket of a partition: what a search reads of a term or a tag. */
 export function bucketKeys(partition: string): Item[] {
-  return Array.from({ length: BUCKETS }, (_, bucket) => bucketKey(partition, bucketNumber(bucket)));
+  return Array.from({ length: BUCKETS }, (_, bucket) => bucketKey(partition, twoDigits(bucket)));
 }
 
 /** The partition a bucket item belongs to: its partition key without the "#<00-15>" at its end. */
@@ -141,8 +147,7 @@ export function pendingSk(id: string): string {
 }
 
 export function statsShard(id: string): string {
-  const shard = CROCKFORD.indexOf(id.at(-1) ?? "0") % STATS_SHARDS;
-  return STATS_SK_PREFIX + String(Math.max(shard, 0)).padStart(2, "0");
+  return STATS_SK_PREFIX + twoDigits(spreadOf(id, STATS_SHARDS));
 }
 
 export const META_KEY = keyOf(INDEX_PARTITION, META_SK);
