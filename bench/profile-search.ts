@@ -2,15 +2,17 @@
 // process on an unminified build of src/lambda.ts under `node --cpu-prof`, making --searches searches of the
 // fixture's questions, and sums the samples' self time of every search after the first by module and function.
 // Usage: tsx bench/profile-search.ts [--memories 10000] [--searches 40] [--top 25]
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
 import { lambdaBuildOptions } from "../scripts/lambda-esbuild.mjs";
-import { runChild } from "./cold.ts";
+import { type ChildSession, runChild } from "./cold.ts";
+import { add, moduleLines, phaseOfMarks, printTop, readSamples } from "./cpu-profile.ts";
 import { lambdaEnv, lambdaNodeFlags, startBackend } from "./lambda-env.ts";
 import { fill } from "./search-scale-table.ts";
 import { rpcEvent } from "./session.ts";
+import { stats } from "./stats.ts";
 import { ROOT } from "./subjects.ts";
 
 const { values: args } = parseArgs({
@@ -29,13 +31,6 @@ await build({
   ...lambdaBuildOptions({ entryPoint: join(ROOT, "src", "lambda.ts"), outfile: bundle }),
   minify: false,
 });
-const moduleAt: string[] = [];
-let current = "(bundle prelude)";
-for (const line of readFileSync(bundle, "utf8").split("\n")) {
-  const marker = /^\/\/ ((?:node_modules|src|bench|schemas)\/\S+|package\.json)$/.exec(line);
-  if (marker?.[1] !== undefined) current = marker[1].replace(/^node_modules\//, "").replace("/dist-es/", "/");
-  moduleAt.push(current);
-}
 const backend = await startBackend(dir, { tls: false });
 const table = await fill(
   backend.client,
@@ -78,62 +73,24 @@ await runChild(
   "profile",
 );
 await backend.stop();
-const result = JSON.parse(readFileSync(resultFile, "utf8")) as {
-  init: { cpuMs: number };
-  requests: { cpuMs: number }[];
-  marks: string[];
-};
+const result = JSON.parse(readFileSync(resultFile, "utf8")) as ChildSession; // written by cold-session.mjs
 console.log(`INIT ${result.init.cpuMs.toFixed(1)} ms`);
-const cpu = result.requests.map((r) => r.cpuMs);
-const later = cpu.slice(1).sort((a, b) => a - b);
+const later = stats(result.requests.slice(1).map((request) => request.cpuMs));
 console.log(
-  `first ${cpu[0]?.toFixed(1)} ms; later median ${later[Math.floor(later.length / 2)]?.toFixed(2)} mean ${(later.reduce((s, x) => s + x, 0) / later.length).toFixed(2)} ms`,
+  `first search ${result.requests[0]?.cpuMs.toFixed(1)} ms; later ones median ${later.median.toFixed(2)} ms`,
 );
-interface Node {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-}
-const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile")) as string;
-const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as {
-  nodes: Node[];
-  startTime: number;
-  samples: number[];
-  timeDeltas: number[];
-};
-const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-const bounds = result.marks.map((m) => Number(BigInt(m) / 1000n));
-const inLater = (t: number): boolean => {
-  for (let r = 1; r < count; r++)
-    if (t >= (bounds[2 + 2 * r] ?? 0) && t < (bounds[3 + 2 * r] ?? 0)) return true;
-  return false;
-};
+// Every search after the first: phases 2 to `count` (phase 0 is INIT, phase n the nth request).
+const phaseOf = phaseOfMarks(result.marks);
 const modules = new Map<string, number>();
 const functions = new Map<string, number>();
-let time = profile.startTime;
-for (let i = 0; i < profile.samples.length; i++) {
-  time += profile.timeDeltas[i] ?? 0;
-  const node = byId.get(profile.samples[i] ?? -1);
-  if (node === undefined || !inLater(time) || node.callFrame.functionName === "(idle)") continue;
-  const { functionName, url, lineNumber } = node.callFrame;
-  const module =
-    url === `file://${bundle}`
-      ? (moduleAt[lineNumber] ?? "?")
-      : url === ""
-        ? functionName
-        : url.startsWith("node:")
-          ? "node internals"
-          : url;
-  const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000 / (count - 1);
-  modules.set(module, (modules.get(module) ?? 0) + ms);
-  const key = `${functionName || "(anon)"} [${module}]`;
-  functions.set(key, (functions.get(key) ?? 0) + ms);
+for (const sample of readSamples(dir, bundle, moduleLines(bundle), (time) => {
+  const phase = phaseOf(time);
+  return phase >= 2 ? phase : -1;
+})) {
+  add(modules, sample.module, sample.ms / (count - 1));
+  add(functions, sample.function, sample.ms / (count - 1));
 }
-for (const [title, map] of [
-  ["by module", modules],
-  ["by function", functions],
-] as const) {
-  const total = [...map.values()].reduce((s, x) => s + x, 0);
-  console.log(`\n${title} (${total.toFixed(2)} ms sampled per search):`);
-  for (const [k, v] of [...map].sort((a, b) => b[1] - a[1]).slice(0, Number(args.top)))
-    console.log(`  ${v.toFixed(2).padStart(6)}  ${k}`);
-}
+const total = [...modules.values()].reduce((sum, ms) => sum + ms, 0);
+console.log(`\n${total.toFixed(2)} ms sampled on the main thread per search`);
+printTop("by module", modules, Number(args.top));
+printTop("by function", functions, Number(args.top));
