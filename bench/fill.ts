@@ -2,8 +2,8 @@
 // that answers from memory and keeps what it would write (captureWrites); the items then go to the table
 // in BatchWriteItem requests; the index entries the creates SET on shared items (a term's buckets) are merged
 // per item and put after every memory; the statistics counters the creates ADD go last, summed, one
-// UpdateItem per key. The table ends up holding what those creates would have written, at a fraction of the cost of
-// one TransactWriteItems per memory through dynalite's transaction front.
+// UpdateItem per key. The table ends up holding what those creates would have written, at a fraction of the
+// cost of one TransactWriteItems per memory through dynalite's transaction front.
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   type AttributeValue,
@@ -53,8 +53,7 @@ const PUT_IF_ABSENT = /^\s*attribute_not_exists\(\s*#?\w+\s*\)\s*$/;
  * A DynamoDB client whose every command is answered in this process, before serialisation (the input is
  * exactly what the store built): Put / PutItem items are kept, ADD-only updates of numbers are summed per
  * key, SET-only updates merged per key, reads find nothing. Anything else (a delete, a REMOVE, an unknown
- * command) throws, so that the fill
- * cannot silently differ from what the creates would have written.
+ * command) throws, so that the fill cannot silently differ from what the creates would have written.
  */
 export function captureWrites(tableName: string): CapturedWrites {
   const client = new DynamoDBClient({
@@ -83,7 +82,7 @@ export function captureWrites(tableName: string): CapturedWrites {
     }
     items.set(key, item);
   };
-  const add = (input: WriteInput): void => {
+  const update = (input: WriteInput): void => {
     checkTable(input, tableName);
     if (input.Key === undefined) throw new Error("capture: an Update without a Key");
     const key = keyString(input.Key);
@@ -110,11 +109,11 @@ export function captureWrites(tableName: string): CapturedWrites {
       if (name === "TransactWriteItemsCommand") {
         for (const action of command.TransactItems ?? []) {
           if (action.Put !== undefined) put(action.Put);
-          else if (action.Update !== undefined) add(action.Update);
+          else if (action.Update !== undefined) update(action.Update);
           else throw new Error(`capture: a transaction action it does not know: ${Object.keys(action)}`);
         }
       } else if (name === "PutItemCommand") put(command);
-      else if (name === "UpdateItemCommand") add(command);
+      else if (name === "UpdateItemCommand") update(command);
       else if (!(name in EMPTY_READS)) throw new Error(`capture: a command it does not know: ${name}`);
       const output = { ...(EMPTY_READS[name] ?? {}), $metadata: {} };
       // The output the SDK would have deserialised from DynamoDB's answer; nothing is sent.
