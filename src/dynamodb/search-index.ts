@@ -128,9 +128,11 @@ export function readBucket(item: Item, into: IndexEntry[]): void {
   for (const name in item) {
     if (name === table.partitionKey.name || name === table.sortKey.name) continue;
     const value = item[name] as AttributeValue; // a key of item
+    // A posting holds "<tf> <dl>" (S), a tag member its dl (N).
     let tf = 0;
-    let dl = Number(value.N);
-    if (value.S !== undefined) {
+    let dl: number;
+    if (value.S === undefined) dl = Number(value.N);
+    else {
       const space = value.S.indexOf(" ");
       tf = Number(value.S.slice(0, space));
       dl = Number(value.S.slice(space + 1));
